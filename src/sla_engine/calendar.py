@@ -1,0 +1,1037 @@
+"""Business-hours calendars compiled to UTC segments: exact, DST-correct and fast.
+
+A calendar compiles, a UTC year at a time and only as far as queries reach, to a sorted list of
+disjoint open segments ``[start, end)`` in integer microseconds since the epoch, with the running
+total of open time before each segment. Then every question is one or two binary searches:
+
+* ``elapsed(a, b) = total(b) - total(a)``;
+* ``add(t, d)`` is where the total reaches ``total(t) + d``;
+* ``subtract(t, d)`` is the latest instant where it is ``total(t) - d``.
+
+Local time only says which date it is and which wall time a window opens and closes at; every
+window is turned into UTC once, when its year is compiled, with the DST rule of the project:
+a wall time in a gap moves forward by the gap, a wall time in a fold is the earlier instant.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sla_engine._time import from_us, td_to_us, to_us, us_to_td
+from sla_engine.closures import ClosedDates, HolidaySource, parse_date
+from sla_engine.errors import CalendarError, HorizonError, UnknownTimeZoneError
+from sla_engine.hours import (
+    DAY_SECONDS,
+    DAY_TITLES,
+    WeeklyHours,
+    Window,
+    describe_windows,
+    parse_windows,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "BusinessCalendar", "Interval", "Span"]
+
+FIRST_YEAR: Final = 1900
+"""The earliest year a calendar answers for."""
+LAST_YEAR: Final = 2199
+"""The latest year a calendar answers for; searches past its end raise ``HorizonError``."""
+EMPTY_YEARS_LIMIT: Final = 10
+"""A search that meets this many consecutive years without open time gives up."""
+
+_US_PER_S: Final = 1_000_000
+_MIN_US: Final = to_us(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
+_MAX_US: Final = to_us(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC))
+
+Kind = Literal["hours", "union", "intersection", "difference"]
+_Segments = list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A half-open interval of time ``[start, end)`` between two UTC instants."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        """``end - start``."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Span:
+    """A piece of ``[start, end)`` and whether the calendar counts it, with the reason why."""
+
+    start: datetime
+    end: datetime
+    counted: bool
+    reason: str
+
+    @property
+    def duration(self) -> timedelta:
+        """``end - start``."""
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        mark = "counted" if self.counted else "not counted"
+        return f"{self.start.isoformat()} .. {self.end.isoformat()}  {mark}: {self.reason}"
+
+
+class _State:
+    """The compiled segments over ``[lo, hi)``; replaced whole, never changed in place."""
+
+    __slots__ = ("cend", "cum", "ends", "hi", "lo", "starts")
+
+    def __init__(self, lo: int, hi: int, segments: _Segments) -> None:
+        self.lo = lo
+        self.hi = hi
+        self.starts = [s for s, _ in segments]
+        self.ends = [e for _, e in segments]
+        cum: list[int] = []
+        cend: list[int] = []
+        total = 0
+        for s, e in segments:
+            cum.append(total)
+            total += e - s
+            cend.append(total)
+        self.cum = cum
+        self.cend = cend
+
+    def segments(self) -> _Segments:
+        return list(zip(self.starts, self.ends, strict=True))
+
+
+class _Grid:
+    """Counts of sorted keys at or below (or below) many values at once.
+
+    The range ``[lo, hi)`` is cut into equal buckets, each remembering how many keys lie
+    before it; a value then needs its bucket's count plus at most ``spread`` comparisons with
+    the few keys inside the bucket. That is a handful of cache-friendly gathers per value, where
+    a binary search over random values misses the cache at every step.
+    """
+
+    __slots__ = ("keys", "left", "lo", "right", "spread", "width")
+
+    MAX_BUCKETS: Final = 1 << 21
+    MAX_SPREAD: Final = 4
+
+    def __init__(self, keys: Any, lo: int, hi: int) -> None:
+        import numpy as np
+
+        self.lo = lo
+        self.keys = np.append(keys, np.iinfo(np.int64).max)
+        span = max(hi - lo, 1)
+        width = max(span // self.MAX_BUCKETS + 1, 3600 * _US_PER_S)
+        spread = self.MAX_SPREAD + 1
+        while True:
+            edges = lo + np.arange(span // width + 2, dtype=np.int64) * width
+            right = np.searchsorted(keys, edges, side="right")
+            left = np.searchsorted(keys, edges, side="left")
+            spread = int((left[1:] - right[:-1]).max(initial=0)) + 1 if len(keys) else 0
+            if spread <= self.MAX_SPREAD or width >= span or len(edges) < 64:
+                break
+            width = max(width // 8, 1)
+            if span // width + 2 > self.MAX_BUCKETS:
+                break
+        self.width, self.left, self.right, self.spread = width, left, right, spread
+
+    def count(self, values: Any, *, side: str) -> Any:
+        """For each value, how many keys are ``<=`` it (``side='right'``) or ``<`` it."""
+        import numpy as np
+
+        if self.spread > self.MAX_SPREAD:
+            return np.searchsorted(self.keys[:-1], values, side=side)  # type: ignore[call-overload]
+        bucket = (values - self.lo) // self.width
+        keys = self.keys
+        if side == "right":
+            idx = self.right[bucket]
+            for _ in range(self.spread):
+                idx += keys[idx] <= values
+        else:
+            idx = self.left[bucket]
+            for _ in range(self.spread):
+                idx += keys[idx] < values
+        return idx
+
+
+def _year_start_us(year: int) -> int:
+    return to_us(datetime(year, 1, 1, tzinfo=UTC))
+
+
+def _utc_year(us: int) -> int:
+    return from_us(us).year
+
+
+def _merge(segments: Iterable[tuple[int, int]]) -> _Segments:
+    """Sort, drop empty and merge overlapping or touching segments."""
+    out: _Segments = []
+    for s, e in sorted(seg for seg in segments if seg[1] > seg[0]):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _combine(a: _Segments, b: _Segments, keep: Callable[[bool, bool], bool]) -> _Segments:
+    """Combine two sorted, disjoint segment lists with a boolean rule."""
+    points = sorted({p for seg in a for p in seg} | {p for seg in b for p in seg})
+    out: _Segments = []
+    i = j = 0
+    for lo, hi in itertools.pairwise(points):
+        while i < len(a) and a[i][1] <= lo:
+            i += 1
+        while j < len(b) and b[j][1] <= lo:
+            j += 1
+        in_a = i < len(a) and a[i][0] <= lo
+        in_b = j < len(b) and b[j][0] <= lo
+        if keep(in_a, in_b):
+            if out and out[-1][1] == lo:
+                out[-1] = (out[-1][0], hi)
+            else:
+                out.append((lo, hi))
+    return out
+
+
+def _load_zone(name: object) -> ZoneInfo:
+    if isinstance(name, ZoneInfo):
+        return name
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownTimeZoneError(
+            f"timezone: {name!r} is not a time zone name; expected an IANA name such as "
+            "'America/New_York' or 'Asia/Tehran'",
+            path=("timezone",),
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UnknownTimeZoneError(
+            f"timezone: {name!r} is not in the IANA time zone database; expected a name such "
+            "as 'America/New_York', 'Europe/Berlin' or 'Asia/Tehran' (install 'tzdata' where "
+            "the system has no zone database)",
+            path=("timezone",),
+        ) from None
+
+
+def _parse_holidays(value: object) -> tuple[HolidaySource, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, HolidaySource):
+        return (value,)
+    if isinstance(value, str):
+        country, _, subdivision = value.strip().partition("-")
+        return (HolidaySource(country=country, subdivision=subdivision or None),)
+    if isinstance(value, Mapping):
+        return (HolidaySource.from_mapping(value),)
+    if isinstance(value, Sequence):
+        out: list[HolidaySource] = []
+        for i, item in enumerate(value):
+            try:
+                out.extend(_parse_holidays(item))
+            except CalendarError as exc:
+                raise CalendarError(exc.message, path=("holidays", i, *exc.path[1:])) from None
+        return tuple(out)
+    raise CalendarError(
+        f"holidays: expected e.g. {{'country': 'US', 'subdivision': 'NY'}} or 'US-NY', "
+        f"got {value!r}",
+        path=("holidays",),
+    )
+
+
+def _parse_special(value: object) -> dict[date, tuple[Window, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise CalendarError(
+            f"special: expected a mapping of dates to windows, e.g. "
+            f"{{'2026-12-31': ['09:00-13:00']}}, got {value!r}",
+            path=("special",),
+        )
+    out: dict[date, tuple[Window, ...]] = {}
+    for key, windows in value.items():
+        day = parse_date(key, ("special", str(key)))
+        if day in out:
+            raise CalendarError(f"special: {day} is given twice", path=("special", str(key)))
+        out[day] = parse_windows(windows, ("special", str(key)))
+    return out
+
+
+class BusinessCalendar:
+    """When a team is open: weekly hours in an IANA zone, less holidays and closed dates.
+
+    ``BusinessCalendar(timezone=..., hours=..., holidays=..., closed=..., special=...)`` takes
+    the same words as a policy file's calendar. Instants in may be aware datetimes of any zone;
+    instants out are UTC. Durations are business time as ``timedelta``.
+    """
+
+    __slots__ = (
+        "_closed",
+        "_holiday_names",
+        "_holiday_years",
+        "_holidays",
+        "_kind",
+        "_lock",
+        "_np",
+        "_operands",
+        "_special",
+        "_state",
+        "_weekly",
+        "_zone",
+        "name",
+    )
+
+    def __init__(
+        self,
+        *,
+        timezone: str | ZoneInfo,
+        hours: Mapping[str, Any] | str | WeeklyHours,
+        holidays: Mapping[str, Any] | Sequence[Any] | str | None = None,
+        closed: Sequence[Any] | None = None,
+        special: Mapping[Any, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self._zone = _load_zone(timezone)
+        self._weekly = WeeklyHours.parse(hours)
+        self._holidays = _parse_holidays(holidays)
+        self._closed = ClosedDates.parse(closed)
+        self._special = _parse_special(special)
+        self.name = name
+        self._kind: Kind = "hours"
+        self._operands: tuple[BusinessCalendar, ...] = ()
+        if self._weekly.is_empty and not any(self._special.values()):
+            raise CalendarError(
+                "hours: the calendar is never open (no day has a window); give at least one "
+                "window, e.g. {'mon-fri': ['09:00-17:00']}, or '24x7'",
+                path=("hours",),
+            )
+        overlap = sorted(set(self._special) & set(self._closed.dates))
+        if overlap:
+            raise CalendarError(
+                f"special: {overlap[0]} has its own hours and is also a closed date; keep one",
+                path=("special", overlap[0].isoformat()),
+            )
+        self._init_cache()
+
+    def _init_cache(self) -> None:
+        self._holiday_names: dict[date, str] = {}
+        self._holiday_years: set[int] = set()
+        self._state = _State(0, 0, [])
+        self._np: tuple[_State, Any] | None = None
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> BusinessCalendar:
+        """Build from plain data: the mapping a policy file holds under a calendar's name.
+
+        Besides the keyword arguments of the class, ``{"union": [m1, m2, ...]}``,
+        ``{"intersection": [...]}`` and ``{"difference": [m1, m2]}`` compose calendars.
+        """
+        if not isinstance(mapping, Mapping):
+            raise CalendarError(f"a calendar must be a mapping, got {mapping!r}")
+        for kind in ("union", "intersection", "difference"):
+            if kind in mapping:
+                return cls._compose_mapping(kind, mapping)
+        known = {"timezone", "hours", "holidays", "closed", "special", "name"}
+        unknown = sorted(set(mapping) - known)
+        if unknown:
+            raise CalendarError(
+                f"unknown calendar key {unknown[0]!r}; expected {', '.join(sorted(known))}",
+                path=(unknown[0],),
+            )
+        for required in ("timezone", "hours"):
+            if required not in mapping:
+                raise CalendarError(
+                    f"a calendar needs {required!r}"
+                    + (" (an IANA name)" if required == "timezone" else " (e.g. '24x7')"),
+                    path=(required,),
+                )
+        return cls(**dict(mapping))
+
+    @classmethod
+    def _compose_mapping(cls, kind: str, mapping: Mapping[str, Any]) -> BusinessCalendar:
+        extra = sorted(set(mapping) - {kind, "name"})
+        if extra:
+            raise CalendarError(
+                f"a {kind} takes only {kind!r} and 'name', not {extra[0]!r}", path=(extra[0],)
+            )
+        parts = mapping[kind]
+        if not isinstance(parts, Sequence) or isinstance(parts, str) or len(parts) < 2:
+            raise CalendarError(f"{kind}: expected a list of two or more calendars", path=(kind,))
+        if kind == "difference" and len(parts) != 2:
+            raise CalendarError("difference: expected exactly two calendars", path=(kind,))
+        built: list[BusinessCalendar] = []
+        for i, part in enumerate(parts):
+            try:
+                built.append(part if isinstance(part, cls) else cls.from_mapping(part))
+            except CalendarError as exc:
+                raise CalendarError(exc.message, path=(kind, i, *exc.path)) from None
+        result = built[0]
+        for other in built[1:]:
+            result = result._compose(kind, other)  # type: ignore[arg-type]
+        result.name = mapping.get("name")
+        return result
+
+    @classmethod
+    def always(
+        cls, *, timezone: str | ZoneInfo = "UTC", name: str | None = None
+    ) -> BusinessCalendar:
+        """Open around the clock (24x7), every day of the year."""
+        return cls(timezone=timezone, hours="24x7", name=name)
+
+    def _compose(self, kind: Kind, other: BusinessCalendar) -> BusinessCalendar:
+        if not isinstance(other, BusinessCalendar):
+            return NotImplemented
+        new = object.__new__(BusinessCalendar)
+        new._zone = self._zone
+        new._weekly = WeeklyHours(days=((),) * 7)
+        new._holidays = ()
+        new._closed = ClosedDates()
+        new._special = {}
+        new.name = None
+        new._kind = kind
+        new._operands = (self, other)
+        new._init_cache()
+        return new
+
+    def __or__(self, other: BusinessCalendar) -> BusinessCalendar:
+        """Open when either is open (follow-the-sun)."""
+        return self._compose("union", other)
+
+    def __and__(self, other: BusinessCalendar) -> BusinessCalendar:
+        """Open when both are open."""
+        return self._compose("intersection", other)
+
+    def __sub__(self, other: BusinessCalendar) -> BusinessCalendar:
+        """Open when this one is open and ``other`` is not."""
+        return self._compose("difference", other)
+
+    # ----------------------------------------------------------------- description
+    @property
+    def timezone(self) -> str:
+        """The IANA name of the zone that says which local date it is."""
+        return self._zone.key
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone as a ``ZoneInfo``."""
+        return self._zone
+
+    @property
+    def kind(self) -> Kind:
+        """``'hours'`` for a calendar of its own, else how it was composed."""
+        return self._kind
+
+    @property
+    def weekly_hours(self) -> WeeklyHours:
+        """The weekly windows (empty for a composed calendar)."""
+        return self._weekly
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The plain-data form; ``BusinessCalendar.from_mapping(c.to_mapping()) == c``."""
+        if self._kind != "hours":
+            parts: list[dict[str, Any]] = []
+            for op in self._operands:
+                m = op.to_mapping()
+                # Flatten chains of the same associative operation.
+                if op._kind == self._kind and self._kind != "difference" and op.name is None:
+                    parts.extend(m[self._kind])
+                else:
+                    parts.append(m)
+            out: dict[str, Any] = {self._kind: parts}
+        else:
+            out = {"timezone": self.timezone, "hours": self._weekly.to_mapping()}
+            if self._holidays:
+                hs = [h.to_mapping() for h in self._holidays]
+                out["holidays"] = hs[0] if len(hs) == 1 else hs
+            if self._closed.source:
+                out["closed"] = self._closed.to_list()
+            if self._special:
+                out["special"] = {
+                    d.isoformat(): [str(w) for w in ws] for d, ws in sorted(self._special.items())
+                }
+        if self.name is not None:
+            out["name"] = self.name
+        return out
+
+    def _key(self) -> Any:
+        if self._kind != "hours":
+            return (self._kind, self.name, tuple(op._key() for op in self._operands))
+        return (
+            self.timezone,
+            self._weekly,
+            self._holidays,
+            tuple(sorted(self._closed.dates.items())),
+            tuple((r.text, r.dtstart, r.name) for r in self._closed.rules),
+            tuple(sorted(self._special.items())),
+            self.name,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BusinessCalendar):
+            return NotImplemented
+        return bool(self._key() == other._key())
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        if self._kind != "hours":
+            return f"<BusinessCalendar{label} {self._kind} of {len(self._operands)}>"
+        return f"<BusinessCalendar{label} {self.timezone} {self._weekly.to_mapping()}>"
+
+    # ----------------------------------------------------------------- local days
+    def _holiday_table(self, first: date, last: date) -> dict[date, str]:
+        years = set(range(first.year, last.year + 1)) - self._holiday_years
+        if years and self._holidays:
+            for source in self._holidays:
+                for day, label in source.build(min(years), max(years)).items():
+                    if day.year in years:
+                        old = self._holiday_names.get(day)
+                        self._holiday_names[day] = (
+                            label if old in (None, label) else f"{old}; {label}"
+                        )
+        self._holiday_years |= years
+        return self._holiday_names
+
+    def closure(self, day: date) -> str | None:
+        """Why a local date is closed, or ``None``: a holiday's or closed date's name."""
+        if self._kind != "hours":
+            raise CalendarError("closure() answers for a calendar of its own, not a composition")
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise CalendarError(f"closure: expected a date, got {day!r}")
+        if day in self._special:
+            return None if self._special[day] else "special hours: closed"
+        closed = self._closed.build(day, day)
+        if day in closed:
+            return closed[day]
+        return self._holiday_table(day, day).get(day)
+
+    def _day_windows(
+        self, day: date, closed: Mapping[date, str], holidays: Mapping[date, str]
+    ) -> tuple[Window, ...]:
+        if day in self._special:
+            return self._special[day]
+        if day in closed or day in holidays:
+            return ()
+        return self._weekly.days[day.weekday()]
+
+    def _wall_us(self, day: date, seconds: int) -> int:
+        """The instant of a wall time ``seconds`` after local midnight of ``day``."""
+        extra, seconds = divmod(seconds, DAY_SECONDS)
+        if extra:
+            day = day + timedelta(days=extra)
+        h, rest = divmod(seconds, 3600)
+        m, s = divmod(rest, 60)
+        return to_us(datetime(day.year, day.month, day.day, h, m, s, tzinfo=self._zone))
+
+    def _local_date(self, us: int) -> date:
+        return from_us(us).astimezone(self._zone).date()
+
+    def _skipped(self, day: date) -> bool:
+        """True for a local date the zone skipped whole (Pacific/Apia, 2011-12-30)."""
+        return self._wall_us(day, DAY_SECONDS) <= self._wall_us(day, 0)
+
+    # ----------------------------------------------------------------- compiling
+    def _build(self, lo: int, hi: int) -> _Segments:
+        """Open segments clipped to ``[lo, hi)``."""
+        if self._kind != "hours":
+            a, b = (op._segments_in(lo, hi) for op in self._operands)
+            rule: Callable[[bool, bool], bool] = {
+                "union": lambda x, y: x or y,
+                "intersection": lambda x, y: x and y,
+                "difference": lambda x, y: x and not y,
+            }[self._kind]
+            return _combine(a, b, rule)
+        first = self._local_date(lo) - timedelta(days=2)
+        last = self._local_date(hi - 1) + timedelta(days=1)
+        closed = self._closed.build(first, last)
+        holidays = self._holiday_table(first, last)
+        out: _Segments = []
+        day = first
+        one_day = timedelta(days=1)
+        midnight = self._wall_us(day, 0)
+        while day <= last:
+            nxt = day + one_day
+            next_midnight = self._wall_us(nxt, 0)
+            windows = self._day_windows(day, closed, holidays)
+            if windows and next_midnight > midnight:  # a skipped date has no hours
+                for w in windows:
+                    s = midnight if w.start == 0 else self._wall_us(day, w.start)
+                    e = next_midnight if w.end == DAY_SECONDS else self._wall_us(day, w.end)
+                    if e > s and e > lo and s < hi:
+                        out.append((max(s, lo), min(e, hi)))
+            day, midnight = nxt, next_midnight
+        return _merge(out)
+
+    def _segments_in(self, lo: int, hi: int) -> _Segments:
+        state = self._cover(lo, hi)
+        i = max(bisect_right(state.starts, lo) - 1, 0)
+        out: _Segments = []
+        starts, ends = state.starts, state.ends
+        while i < len(starts) and starts[i] < hi:
+            s, e = max(starts[i], lo), min(ends[i], hi)
+            if e > s:
+                out.append((s, e))
+            i += 1
+        return out
+
+    def _cover(self, lo: int, hi: int) -> _State:
+        """The state, compiled at least over ``[lo, hi)`` (whole UTC years)."""
+        state = self._state
+        if state.lo <= lo and hi <= state.hi and state.hi > state.lo:
+            return state
+        if lo < _MIN_US or hi > _MAX_US:
+            bad = lo if lo < _MIN_US else hi
+            raise HorizonError(
+                f"{from_us(max(min(bad, _MAX_US - 1), _MIN_US)).isoformat()}: calendars answer "
+                f"for {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 (UTC); the question reaches past it"
+            )
+        with self._lock:
+            state = self._state
+            y0 = _utc_year(lo)
+            y1 = _utc_year(max(hi - 1, lo)) + 1
+            if state.hi > state.lo:
+                y0 = min(y0, _utc_year(state.lo))
+                y1 = max(y1, _utc_year(state.hi - 1) + 1)
+            new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
+            parts: _Segments = []
+            if state.hi > state.lo:
+                if new_lo < state.lo:
+                    parts += self._build(new_lo, state.lo)
+                parts += state.segments()
+                if new_hi > state.hi:
+                    parts += self._build(state.hi, new_hi)
+            else:
+                parts = self._build(new_lo, new_hi)
+            state = _State(new_lo, new_hi, _merge(parts))
+            self._state = state
+            return state
+
+    def precompute(self, first_year: int, last_year: int) -> None:
+        """Compile ``first_year``..``last_year`` (UTC) now rather than on first use."""
+        self._cover(_year_start_us(first_year), _year_start_us(last_year + 1))
+
+    def _grow_forward(self, state: _State, empty_years: int) -> _State:
+        if state.hi >= _MAX_US:
+            raise HorizonError(
+                f"the search ran past {LAST_YEAR}-12-31, the last date calendars answer for"
+            )
+        if empty_years >= EMPTY_YEARS_LIMIT:
+            raise HorizonError(
+                f"the calendar has no open time in {EMPTY_YEARS_LIMIT} years after "
+                f"{from_us(state.hi).date().isoformat()}; it is never open there"
+            )
+        return self._cover(state.lo, _year_start_us(_utc_year(state.hi) + 1))
+
+    def _grow_backward(self, state: _State, empty_years: int) -> _State:
+        if state.lo <= _MIN_US:
+            raise HorizonError(
+                f"the search ran past {FIRST_YEAR}-01-01, the first date calendars answer for"
+            )
+        if empty_years >= EMPTY_YEARS_LIMIT:
+            raise HorizonError(
+                f"the calendar has no open time in {EMPTY_YEARS_LIMIT} years before "
+                f"{from_us(state.lo).date().isoformat()}; it is never open there"
+            )
+        return self._cover(_year_start_us(_utc_year(state.lo) - 1), state.hi)
+
+    # ----------------------------------------------------------------- integer fast paths
+    def elapsed_us(self, a: int, b: int) -> int:
+        """Business microseconds in ``[a, b)``; negative when ``b < a``."""
+        state = self._state
+        if not (state.lo <= a < state.hi and state.lo <= b < state.hi):
+            state = self._cover(min(a, b), max(a, b) + 1)
+        starts = state.starts
+        i = bisect_right(starts, a) - 1
+        ta = 0 if i < 0 else state.cum[i] + min(a, state.ends[i]) - starts[i]
+        j = bisect_right(starts, b) - 1
+        tb = 0 if j < 0 else state.cum[j] + min(b, state.ends[j]) - starts[j]
+        return tb - ta
+
+    def add_us(self, t: int, d: int) -> int:
+        """The earliest instant ``u`` with ``elapsed_us(t, u) == d`` (``t`` itself when 0)."""
+        if d <= 0:
+            return t if d == 0 else self.subtract_us(t, -d)
+        state = self._state
+        if not state.lo <= t < state.hi:
+            state = self._cover(t, t + 1)
+        i = bisect_right(state.starts, t) - 1
+        target = d + (0 if i < 0 else state.cum[i] + min(t, state.ends[i]) - state.starts[i])
+        empty = 0
+        while not state.cend or target > state.cend[-1]:
+            before = state.cend[-1] if state.cend else 0
+            state = self._grow_forward(state, empty)
+            empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
+        j = bisect_left(state.cend, target)
+        return state.starts[j] + target - state.cum[j]
+
+    def subtract_us(self, t: int, d: int) -> int:
+        """The latest instant ``u`` with ``elapsed_us(u, t) == d`` (``t`` itself when 0)."""
+        if d <= 0:
+            return t if d == 0 else self.add_us(t, -d)
+        state = self._state
+        if not state.lo <= t < state.hi:
+            state = self._cover(t, t + 1)
+        empty = 0
+        while True:
+            i = bisect_right(state.starts, t) - 1
+            total = 0 if i < 0 else state.cum[i] + min(t, state.ends[i]) - state.starts[i]
+            if total >= d:
+                break
+            state = self._grow_backward(state, empty)
+            j = bisect_right(state.starts, t) - 1
+            grown = 0 if j < 0 else state.cum[j] + min(t, state.ends[j]) - state.starts[j]
+            empty = empty + 1 if grown == total else 0
+        target = total - d
+        j = bisect_right(state.cend, target)
+        return state.starts[j] + target - state.cum[j]
+
+    def is_open_us(self, t: int) -> bool:
+        """True when ``t`` lies in an open segment."""
+        state = self._state
+        if not state.lo <= t < state.hi:
+            state = self._cover(t, t + 1)
+        i = bisect_right(state.starts, t) - 1
+        return i >= 0 and t < state.ends[i]
+
+    def next_open_us(self, t: int) -> int:
+        """The earliest instant ``>= t`` at which the calendar is open."""
+        state = self._cover(t, t + 1) if not self._state.lo <= t < self._state.hi else self._state
+        empty = 0
+        while True:
+            i = bisect_right(state.starts, t) - 1
+            if i >= 0 and t < state.ends[i]:
+                return t
+            if i + 1 < len(state.starts):
+                return state.starts[i + 1]
+            count = len(state.starts)
+            state = self._grow_forward(state, empty)
+            empty = empty + 1 if len(state.starts) == count else 0
+
+    def next_close_us(self, t: int) -> int:
+        """The earliest instant ``>= t`` at which the calendar is closed."""
+        state = self._cover(t, t + 1) if not self._state.lo <= t < self._state.hi else self._state
+        while True:
+            i = bisect_right(state.starts, t) - 1
+            if i < 0 or t >= state.ends[i]:
+                return t
+            if state.ends[i] < state.hi:
+                return state.ends[i]
+            state = self._grow_forward(state, 0)
+
+    def segments_us(self, a: int, b: int) -> list[tuple[int, int]]:
+        """The open segments inside ``[a, b)``, clipped, as ``(start_us, end_us)`` pairs."""
+        if b <= a:
+            return []
+        return self._segments_in(a, b)
+
+    # ----------------------------------------------------------------- the public API
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Business time in ``[start, end)``; negative when ``end`` is before ``start``."""
+        return us_to_td(self.elapsed_us(to_us(start, "start"), to_us(end, "end")))
+
+    def add(self, start: datetime, business_time: timedelta) -> datetime:
+        """The earliest instant by which ``business_time`` has passed since ``start`` (UTC).
+
+        ``add(t, timedelta(0)) == t``; for a positive duration the answer can be a closing
+        time, never the next opening. A negative duration subtracts.
+        """
+        return from_us(self.add_us(to_us(start, "start"), td_to_us(business_time, "business_time")))
+
+    def subtract(self, end: datetime, business_time: timedelta) -> datetime:
+        """The latest instant from which ``business_time`` runs out at ``end`` (UTC)."""
+        return from_us(
+            self.subtract_us(to_us(end, "end"), td_to_us(business_time, "business_time"))
+        )
+
+    def is_open(self, at: datetime) -> bool:
+        """True when the calendar is open at the instant ``at``."""
+        return self.is_open_us(to_us(at, "at"))
+
+    def next_open(self, at: datetime) -> datetime:
+        """The earliest instant at or after ``at`` at which the calendar is open (UTC)."""
+        return from_us(self.next_open_us(to_us(at, "at")))
+
+    def next_close(self, at: datetime) -> datetime:
+        """The earliest instant at or after ``at`` at which the calendar is closed (UTC)."""
+        return from_us(self.next_close_us(to_us(at, "at")))
+
+    def segments(self, start: datetime, end: datetime) -> list[Interval]:
+        """The open intervals inside ``[start, end)``, clipped to it, in UTC."""
+        return [
+            Interval(from_us(s), from_us(e))
+            for s, e in self.segments_us(to_us(start, "start"), to_us(end, "end"))
+        ]
+
+    def add_business_days(self, start: datetime, days: int) -> datetime:
+        """``days`` working days after ``start``'s local date, at the same local wall time.
+
+        A working day is a local date on which the calendar is open at some time. The date of
+        ``start`` itself is not counted; ``days == 0`` returns ``start``; negative goes back.
+        """
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise CalendarError(f"days: expected a whole number of business days, got {days!r}")
+        t = to_us(start, "start")
+        if days == 0:
+            return from_us(t)
+        local = from_us(t).astimezone(self._zone)
+        wall = local.hour * 3600 + local.minute * 60 + local.second
+        day = local.date()
+        step = timedelta(days=1 if days > 0 else -1)
+        remaining = abs(days)
+        idle = 0
+        while remaining:
+            day += step
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise HorizonError(f"add_business_days ran past {day.year}, outside the horizon")
+            if self._is_working_day(day):
+                remaining -= 1
+                idle = 0
+            else:
+                idle += 1
+                if idle > 366 * EMPTY_YEARS_LIMIT:
+                    raise HorizonError(
+                        f"no working day in {EMPTY_YEARS_LIMIT} years from {day.isoformat()}"
+                    )
+        return from_us(self._wall_us(day, wall) + local.microsecond)
+
+    def _is_working_day(self, day: date) -> bool:
+        if self._kind == "hours":
+            if self._skipped(day):
+                return False
+            windows = self._day_windows(
+                day, self._closed.build(day, day), self._holiday_table(day, day)
+            )
+            return bool(windows)
+        return self.elapsed_us(self._wall_us(day, 0), self._wall_us(day, DAY_SECONDS)) > 0
+
+    # ----------------------------------------------------------------- explanation
+    def explain(self, start: datetime, end: datetime) -> list[Span]:
+        """Each piece of ``[start, end)``: counted or not, and why (hours, weekend, holiday)."""
+        a, b = to_us(start, "start"), to_us(end, "end")
+        if b <= a:
+            return []
+        cuts = {a, b}
+        for s, e in self.segments_us(a, b):
+            cuts.update((s, e))
+        cuts.update(self._midnights(a, b))
+        points = sorted(cuts)
+        spans: list[Span] = []
+        for lo, hi in itertools.pairwise(points):
+            counted = self.is_open_us(lo)
+            reason = self._reason(lo, counted)
+            if spans and spans[-1].counted == counted and spans[-1].reason == reason:
+                last = spans[-1]
+                spans[-1] = Span(start=last.start, end=from_us(hi), counted=counted, reason=reason)
+            else:
+                spans.append(
+                    Span(start=from_us(lo), end=from_us(hi), counted=counted, reason=reason)
+                )
+        return spans
+
+    def _midnights(self, a: int, b: int) -> list[int]:
+        out: list[int] = []
+        day = self._local_date(a) + timedelta(days=1)
+        while True:
+            m = self._wall_us(day, 0)
+            if m >= b:
+                return out
+            if m > a:
+                out.append(m)
+            day += timedelta(days=1)
+
+    def _label(self, fallback: str) -> str:
+        return self.name or fallback
+
+    def _reason(self, us: int, counted: bool) -> str:
+        if self._kind != "hours":
+            left, right = self._operands
+            ln, rn = left._label("first calendar"), right._label("second calendar")
+            lo = left.is_open_us(us)
+            if self._kind == "union":
+                if counted:
+                    src, name = (left, ln) if lo else (right, rn)
+                    return f"{name}: {src._reason(us, True)}"
+                return f"{ln}: {left._reason(us, False)}; {rn}: {right._reason(us, False)}"
+            if self._kind == "intersection":
+                if counted:
+                    return f"{ln}: {left._reason(us, True)}; {rn}: {right._reason(us, True)}"
+                src, name = (left, ln) if not lo else (right, rn)
+                return f"{name}: {src._reason(us, False)}"
+            if counted:
+                return f"{ln}: {left._reason(us, True)}"
+            if not lo:
+                return f"{ln}: {left._reason(us, False)}"
+            return f"excluded while {rn} is open: {right._reason(us, True)}"
+        local = from_us(us).astimezone(self._zone)
+        day = local.date()
+        secs = local.hour * 3600 + local.minute * 60 + local.second
+        prev = day - timedelta(days=1)
+        closed = self._closed.build(prev, day)
+        holidays = self._holiday_table(prev, day)
+        if counted:
+            for d, offset in ((day, 0), (prev, DAY_SECONDS)):
+                for w in self._day_windows(d, closed, holidays):
+                    if w.start <= secs + offset < w.end:
+                        where = (
+                            f"special hours for {d.isoformat()}"
+                            if d in self._special
+                            else DAY_TITLES[d.weekday()]
+                        )
+                        return f"open: {where} {w}"
+            return "open"
+        # Closed time after midnight may belong to yesterday's overnight window.
+        for w in self._weekly.days[prev.weekday()]:
+            if w.overnight and secs + DAY_SECONDS < w.end:
+                why = self._day_reason(prev, closed, holidays)
+                if why is not None:
+                    return why
+        return self._day_reason(day, closed, holidays) or (
+            f"outside hours: {DAY_TITLES[day.weekday()]} "
+            f"{describe_windows(self._weekly.days[day.weekday()])}"
+        )
+
+    def _day_reason(
+        self, day: date, closed: Mapping[date, str], holidays: Mapping[date, str]
+    ) -> str | None:
+        if self._skipped(day):
+            return f"{day.isoformat()} does not exist in {self.timezone} (skipped by the zone)"
+        if day in self._special:
+            return f"special hours for {day.isoformat()}: {describe_windows(self._special[day])}"
+        if day in closed:
+            return f"closed date: {closed[day]}"
+        if day in holidays:
+            return f"holiday: {holidays[day]}"
+        if not self._weekly.days[day.weekday()]:
+            return f"weekend: no hours on {DAY_TITLES[day.weekday()]}"
+        return None
+
+    # ----------------------------------------------------------------- batch (numpy)
+    def _arrays(self, state: _State) -> tuple[Any, Any, Any, Any, _Grid, _Grid]:
+        cached = self._np
+        if cached is not None and cached[0] is state:
+            return cached[1]  # type: ignore[no-any-return]
+        import numpy as np
+
+        starts = np.asarray(state.starts, dtype=np.int64)
+        cend = np.asarray(state.cend, dtype=np.int64)
+        arrays = (
+            starts,
+            np.asarray(state.ends, dtype=np.int64),
+            np.asarray(state.cum, dtype=np.int64),
+            cend,
+            _Grid(starts, state.lo, state.hi),
+            _Grid(cend, 0, int(cend[-1]) + 1 if len(cend) else 1),
+        )
+        self._np = (state, arrays)
+        return arrays
+
+    @staticmethod
+    def _as_us_array(values: Any, what: str) -> npt.NDArray[np.int64]:
+        import numpy as np
+
+        arr = np.asarray(values)
+        if arr.dtype.kind == "M":
+            if np.isnat(arr).any():
+                raise CalendarError(f"{what}: NaT is not an instant")
+            return arr.astype("datetime64[us]").astype(np.int64)
+        if arr.dtype.kind == "m":
+            if np.isnat(arr).any():
+                raise CalendarError(f"{what}: NaT is not a duration")
+            return arr.astype("timedelta64[us]").astype(np.int64)
+        if arr.dtype.kind in "iu":
+            return arr.astype(np.int64)
+        raise CalendarError(
+            f"{what}: expected numpy datetime64/timedelta64 (UTC) or int64 microseconds, "
+            f"got dtype {arr.dtype}"
+        )
+
+    def _totals(self, x: Any) -> tuple[Any, _State, Any]:
+        import numpy as np
+
+        state = self._state
+        if x.size and not (state.lo <= int(x.min()) and int(x.max()) < state.hi):
+            state = self._cover(int(x.min()), int(x.max()) + 1)
+        starts, ends, cum, _, grid, _ = arrays = self._arrays(state)
+        if not len(starts):
+            return np.zeros_like(x), state, arrays
+        i = grid.count(x, side="right") - 1
+        k = np.maximum(i, 0)
+        total = np.where(i < 0, 0, cum[k] + np.minimum(x, ends[k]) - starts[k])
+        return total, state, arrays
+
+    def elapsed_many(self, starts: Any, ends: Any) -> npt.NDArray[np.timedelta64]:
+        """``elapsed`` over arrays of UTC instants (``datetime64`` or int64 µs), as
+        ``timedelta64[us]``."""
+        import numpy as np
+
+        a = self._as_us_array(starts, "starts")
+        b = self._as_us_array(ends, "ends")
+        a, b = np.broadcast_arrays(a, b)
+        if a.size:
+            self._cover(int(min(a.min(), b.min())), int(max(a.max(), b.max())) + 1)
+        ta, _, _ = self._totals(a)
+        tb, _, _ = self._totals(b)
+        result: npt.NDArray[np.timedelta64] = (tb - ta).astype("timedelta64[us]")
+        return result
+
+    def add_many(self, instants: Any, business_time: Any) -> npt.NDArray[np.datetime64]:
+        """``add`` over arrays: UTC instants plus business durations, as ``datetime64[us]``.
+
+        Each element equals ``add`` on the same instant and duration, for every calendar.
+        """
+        import numpy as np
+
+        x = self._as_us_array(instants, "instants")
+        d = self._as_us_array(business_time, "business_time")
+        x, d = np.broadcast_arrays(x, d)
+        if not x.size:
+            return x.astype("datetime64[us]")
+        total, state, _ = self._totals(x)
+        target = total + d
+        empty = 0
+        while (target > (state.cend[-1] if state.cend else 0)).any():
+            before = state.cend[-1] if state.cend else 0
+            state = self._grow_forward(state, empty)
+            empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
+        while (target < 0).any():
+            before = state.cend[-1] if state.cend else 0
+            state = self._grow_backward(state, empty)
+            total, state, _ = self._totals(x)
+            target = total + d
+            empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
+        starts, _, cum, _, _, grid = self._arrays(state)
+        if bool((d > 0).all()):
+            j = grid.count(target, side="left")
+        elif bool((d < 0).all()):
+            j = grid.count(target, side="right")
+        else:
+            j = np.where(d > 0, grid.count(target, side="left"), grid.count(target, side="right"))
+        j = np.minimum(j, len(starts) - 1)
+        out = starts[j] + target - cum[j]
+        if not bool((d != 0).all()):
+            out = np.where(d == 0, x, out)
+        result: npt.NDArray[np.datetime64] = out.astype("datetime64[us]")
+        return result
+
+    def subtract_many(self, instants: Any, business_time: Any) -> npt.NDArray[np.datetime64]:
+        """``subtract`` over arrays, as ``datetime64[us]``."""
+        import numpy as np
+
+        d = self._as_us_array(business_time, "business_time")
+        return self.add_many(instants, np.negative(d))

@@ -1,0 +1,119 @@
+"""Every error sla_engine raises, under one root.
+
+Each leaf also subclasses the builtin it refines, so ``except ValueError`` keeps working for
+callers that know nothing of this module::
+
+    SLAEngineError
+    ├── NaiveDatetimeError        (TypeError)    a datetime without a zone
+    ├── CalendarError             (ValueError)   a calendar that cannot be built
+    │   └── UnknownTimeZoneError  (LookupError)  an IANA name the zone database does not know
+    ├── HorizonError              (OverflowError) a search past the supported range of instants
+    ├── DurationError             (ValueError)   a duration that cannot be read
+    ├── TicketError               (ValueError)   a ticket history that cannot be evaluated
+    ├── CreditError               (ValueError)   incidents, fees or schedules that fail
+    └── PolicyError               (ValueError)   a policy file with one or more problems
+
+``SLAEngineWarning`` marks risky but legal input (a window inside a DST gap, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "CalendarError",
+    "CreditError",
+    "DurationError",
+    "HorizonError",
+    "NaiveDatetimeError",
+    "PolicyError",
+    "PolicyProblem",
+    "SLAEngineError",
+    "SLAEngineWarning",
+    "TicketError",
+    "UnknownTimeZoneError",
+]
+
+
+class SLAEngineError(Exception):
+    """The root of every error raised by sla_engine.
+
+    ``path`` says where in the input the problem is, as keys and indexes from the top of the
+    mapping or call that was given (``("hours", "mon-fri", 0)``); empty when it is the whole.
+    """
+
+    def __init__(self, message: str, *, path: Sequence[str | int] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: tuple[str | int, ...] = tuple(path)
+
+
+class SLAEngineWarning(UserWarning):
+    """Input that is legal but probably not what was meant."""
+
+
+class NaiveDatetimeError(SLAEngineError, TypeError):
+    """A datetime without a time zone was given where an instant is needed."""
+
+
+class CalendarError(SLAEngineError, ValueError):
+    """A business calendar cannot be built from what was given."""
+
+
+class UnknownTimeZoneError(CalendarError, LookupError):
+    """The time zone name is not in the IANA database."""
+
+
+class HorizonError(SLAEngineError, OverflowError):
+    """A computation would have to search past the supported range of instants."""
+
+
+class DurationError(SLAEngineError, ValueError):
+    """A duration cannot be read."""
+
+
+class TicketError(SLAEngineError, ValueError):
+    """A ticket's event log cannot be evaluated."""
+
+
+class CreditError(SLAEngineError, ValueError):
+    """Incidents, a fee or a credit schedule cannot be turned into a credit."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyProblem:
+    """One problem found in a policy: where it is, what is wrong, and how to fix it."""
+
+    path: str
+    message: str
+    source: str | None = None
+    line: int | None = None
+    column: int | None = None
+    severity: str = "error"
+
+    def location(self) -> str:
+        """``file:line:column`` as far as it is known."""
+        parts = [self.source or "<policy>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.location()}: {where}{self.message}"
+
+
+class PolicyError(SLAEngineError, ValueError):
+    """A policy has one or more problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Sequence[PolicyProblem], *, source: str | None = None) -> None:
+        self.problems: tuple[PolicyProblem, ...] = tuple(problems)
+        self.source = source
+        errors = [p for p in self.problems if p.severity == "error"]
+        count = len(errors) or len(self.problems)
+        noun = "error" if count == 1 else "errors"
+        head = f"{count} {noun} in {source or 'policy'}"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
