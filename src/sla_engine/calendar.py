@@ -518,7 +518,7 @@ class BusinessCalendar:
             return None if self._special[day] else "special hours: closed"
         closed = self._closed.build(day, day)
         if day in closed:
-            return closed[day]
+            return closed[day] or "closed date"
         return self._holiday_table(day, day).get(day)
 
     def _day_windows(
@@ -845,7 +845,10 @@ class BusinessCalendar:
         return spans
 
     def _midnights(self, a: int, b: int) -> list[int]:
+        """Local midnights inside ``(a, b)``: of this zone, and of every composed calendar's."""
         out: list[int] = []
+        for op in self._operands:
+            out.extend(op._midnights(a, b))
         day = self._local_date(a) + timedelta(days=1)
         while True:
             m = self._wall_us(day, 0)
@@ -914,7 +917,7 @@ class BusinessCalendar:
         if day in self._special:
             return f"special hours for {day.isoformat()}: {describe_windows(self._special[day])}"
         if day in closed:
-            return f"closed date: {closed[day]}"
+            return f"closed date: {closed[day]}" if closed[day] else "closed date"
         if day in holidays:
             return f"holiday: {holidays[day]}"
         if not self._weekly.days[day.weekday()]:

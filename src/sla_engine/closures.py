@@ -197,7 +197,7 @@ class ClosedDates:
                         "rrule/start, name",
                         path=(*path, unknown[0]),
                     )
-                name = str(item.get("name", "closed"))
+                name = str(item.get("name", ""))
                 if "rrule" in item:
                     text = item["rrule"]
                     start = parse_date(item.get("start", _RRULE_START), (*path, "start"))
@@ -225,10 +225,10 @@ class ClosedDates:
                 m = _RANGE.fullmatch(item.strip())
                 assert m is not None
                 first, last = parse_date(m.group(1), path), parse_date(m.group(2), path)
-                name = "closed"
+                name = ""
             else:
                 first = last = parse_date(item, path)
-                name = "closed"
+                name = ""
             if last < first:
                 raise CalendarError(
                     f"closed: the range {first}..{last} ends before it starts", path=path

@@ -1,0 +1,122 @@
+"""The import rules of DESIGN.md: layers import downwards only, and only allowed packages."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "sla_engine"
+
+# Layer of each top-level module or subpackage; a module may import sla_engine modules of a
+# lower layer, and of its own layer only inside its own subpackage.
+LAYERS = {
+    "errors": 0,
+    "_time": 0,
+    "hours": 1,
+    "closures": 1,
+    "calendar": 1,
+    "clocks": 2,
+    "credits": 2,
+    "policy": 3,
+    "cli": 4,
+    "__init__": 4,
+    "__main__": 4,
+}
+FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time"}
+# Third-party packages each layer may import (the standard library is always allowed).
+ALLOWED = {
+    0: set(),
+    1: {"holidays", "dateutil", "numpy"},
+    2: {"holidays", "dateutil", "numpy", "iso4217"},
+    3: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
+    4: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
+}
+
+
+def _unit(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0].removesuffix(".py")
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "sla_engine":
+                found.extend((f"sla_engine.{alias.name}", node.lineno) for alias in node.names)
+            else:
+                found.append((node.module, node.lineno))
+    return found
+
+
+MODULES = sorted(SRC.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_module_imports_only_downwards(path: Path) -> None:
+    """Each module imports sla_engine modules of lower layers and only its layer's packages."""
+    unit = _unit(path)
+    assert unit in LAYERS, f"{unit} has no layer in tests/test_layers.py: add it"
+    layer = LAYERS[unit]
+    for name, line in _imports(path):
+        top = name.split(".")[0]
+        where = f"{path.relative_to(SRC)}:{line} imports {name}"
+        if top == "sla_engine":
+            parts = name.split(".")
+            if len(parts) == 1:
+                assert layer == 4, f"{where}: only the package root and the CLI import the root"
+                continue
+            target = parts[1]
+            assert target in LAYERS, f"{where}: unknown module"
+            if target == unit:
+                continue
+            ok = (
+                LAYERS[target] < layer
+                or (unit == "_time" and target == "errors")
+                or (layer == 1 and target in FLAT_LAYER_PEERS and LAYERS[target] <= 1)
+            )
+            assert ok, f"{where}: layer {layer} may not import layer {LAYERS[target]}"
+        elif top not in sys.stdlib_module_names:
+            assert top in ALLOWED[layer], f"{where}: {top} is not allowed in layer {layer}"
+
+
+def test_core_never_reads_the_system_clock() -> None:
+    """Below the CLI no module calls now(), today(), utcnow() or time.time()."""
+    banned = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
+    for path in MODULES:
+        if _unit(path) in {"cli", "__main__"}:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in banned
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in {"datetime", "date", "time"}
+            ):
+                raise AssertionError(f"{path.relative_to(SRC)}:{node.lineno} reads the clock")
+
+
+def test_only_policy_imports_pydantic() -> None:
+    """pydantic appears in policy/ (and the CLI) only."""
+    for path in MODULES:
+        if _unit(path) in {"policy", "cli"}:
+            continue
+        for name, line in _imports(path):
+            assert not name.startswith("pydantic"), f"{path.relative_to(SRC)}:{line}"
+
+
+def test_no_eval_or_exec() -> None:
+    """No module calls eval or exec."""
+    for path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in {"eval", "exec"}, f"{path}:{node.lineno}"
