@@ -1,0 +1,223 @@
+"""Maintenance windows: one-off or recurring (RFC 5545 RRULE), each with the notice given.
+
+A window's downtime is excluded from credits only when the schedule excludes scheduled
+maintenance and the window was announced at least the schedule's ``maintenance_notice`` before
+it started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+from sla_engine._time import format_duration, from_us, require_aware, td_to_us, to_us
+from sla_engine.credits import _read
+from sla_engine.credits.period import _zone, utc_iso
+from sla_engine.errors import CreditError, NaiveDatetimeError
+
+__all__ = ["MaintenanceOccurrence", "MaintenanceWindow", "RecurringMaintenance"]
+
+_MAX_OCCURRENCES: Final = 100_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaintenanceOccurrence:
+    """One concrete window ``[start_us, end_us)`` and when it was announced (µs)."""
+
+    id: str
+    start_us: int
+    end_us: int
+    announced_us: int
+
+    @property
+    def notice_us(self) -> int:
+        """How long before the start it was announced (µs; negative if announced after)."""
+        return self.start_us - self.announced_us
+
+
+def _aware(value: datetime, what: str, name: str) -> None:
+    try:
+        require_aware(value, what)
+    except NaiveDatetimeError as exc:
+        raise NaiveDatetimeError(exc.message, path=(name,)) from None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaintenanceWindow:
+    """A one-off window ``[start, end)`` announced at ``announced_at``."""
+
+    id: str
+    start: datetime
+    end: datetime
+    announced_at: datetime
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
+        for name in ("start", "end", "announced_at"):
+            _aware(getattr(self, name), f"maintenance {self.id!r} {name}", name)
+        if self.end < self.start:
+            raise CreditError(
+                f"maintenance {self.id!r}: end {self.end.isoformat()} is before start "
+                f"{self.start.isoformat()}; swap them or fix the end",
+                path=("end",),
+            )
+
+    def occurrences(self, start_us: int, end_us: int) -> list[MaintenanceOccurrence]:
+        """The window, if it overlaps ``[start_us, end_us)``."""
+        s, e = to_us(self.start), to_us(self.end)
+        if s < end_us and e > start_us and e > s:
+            return [
+                MaintenanceOccurrence(
+                    id=self.id, start_us=s, end_us=e, announced_us=to_us(self.announced_at)
+                )
+            ]
+        return []
+
+    @classmethod
+    def from_mapping(cls, data: object, *, path: _read.Path = ()) -> MaintenanceWindow:
+        """Build from ``{"id", "start", "end", "announced_at"}`` (ISO 8601 instants)."""
+        m = _read.mapping(data, path, allowed=("id", "start", "end", "announced_at"))
+        values = {
+            key: _read.instant(_read.required(m, key, path), (*path, key), what=key)
+            for key in ("start", "end", "announced_at")
+        }
+        ident = _read.text(_read.required(m, "id", path), (*path, "id"), what="id")
+        try:
+            return cls(id=ident, **values)
+        except CreditError as exc:
+            raise CreditError(exc.message, path=(*path, *exc.path)) from None
+
+    def to_mapping(self) -> Mapping[str, object]:
+        """Plain data that :meth:`from_mapping` reads back to an equal value."""
+        return {
+            "id": self.id,
+            "start": utc_iso(to_us(self.start)),
+            "end": utc_iso(to_us(self.end)),
+            "announced_at": utc_iso(to_us(self.announced_at)),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecurringMaintenance:
+    """Windows of ``duration`` starting at each occurrence of an RFC 5545 ``rule``.
+
+    ``first`` is the first occurrence; the rule repeats its wall time in ``timezone`` (so a
+    Sunday 02:00 window stays at 02:00 local across DST; a time in a DST gap moves forward by
+    the gap). ``announced_at`` is when the recurring schedule was published.
+    """
+
+    id: str
+    rule: str
+    first: datetime
+    duration: timedelta
+    timezone: str
+    announced_at: datetime
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
+        for name in ("first", "announced_at"):
+            _aware(getattr(self, name), f"maintenance {self.id!r} {name}", name)
+        if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
+            raise CreditError(
+                f"maintenance {self.id!r}: duration must be a positive timedelta, got "
+                f"{self.duration!r}",
+                path=("duration",),
+            )
+        _zone(self.timezone)
+        if not isinstance(self.rule, str) or "DTSTART" in self.rule.upper():
+            raise CreditError(
+                f"maintenance {self.id!r}: rule {self.rule!r} must be an RRULE without DTSTART "
+                "(the first occurrence is given by 'first'), e.g. 'FREQ=WEEKLY;BYDAY=SU'",
+                path=("rule",),
+            )
+        try:
+            self._rule()
+        except (ValueError, TypeError) as exc:
+            raise CreditError(
+                f"maintenance {self.id!r}: rule {self.rule!r} is not an RFC 5545 RRULE ({exc}); "
+                "expected e.g. 'FREQ=WEEKLY;BYDAY=SU'",
+                path=("rule",),
+            ) from None
+
+    def _local_first(self) -> datetime:
+        return self.first.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
+    def _rule(self) -> object:
+        text = self.rule.strip()
+        if text.upper().startswith("RRULE:"):
+            text = text[6:]
+        return rrulestr(text, dtstart=self._local_first())
+
+    def occurrences(self, start_us: int, end_us: int) -> list[MaintenanceOccurrence]:
+        """Every window that overlaps ``[start_us, end_us)``, in order."""
+        zone = ZoneInfo(self.timezone)
+        length = td_to_us(self.duration)
+        announced = to_us(self.announced_at)
+        rule = self._rule()
+        # Local wall times can be up to a day off UTC; search a little wider, then filter.
+        lo = (from_us(start_us - length) - timedelta(days=2)).astimezone(zone).replace(tzinfo=None)
+        hi = (from_us(end_us) + timedelta(days=2)).astimezone(zone).replace(tzinfo=None)
+        out: list[MaintenanceOccurrence] = []
+        for local in rule.between(lo, hi, inc=True):  # type: ignore[attr-defined]
+            s = to_us(local.replace(tzinfo=zone))
+            e = s + length
+            if s < end_us and e > start_us:
+                out.append(
+                    MaintenanceOccurrence(
+                        id=f"{self.id}@{utc_iso(s)}", start_us=s, end_us=e, announced_us=announced
+                    )
+                )
+            if len(out) > _MAX_OCCURRENCES:
+                raise CreditError(
+                    f"maintenance {self.id!r}: more than {_MAX_OCCURRENCES} windows in one "
+                    "period; check the rule's FREQ and INTERVAL",
+                    path=("rule",),
+                )
+        return out
+
+    @classmethod
+    def from_mapping(cls, data: object, *, path: _read.Path = ()) -> RecurringMaintenance:
+        """Build from ``{"id", "rule": "FREQ=WEEKLY;BYDAY=SU", "first": "2026-01-04T02:00:00-05:00",
+        "duration": "2h", "timezone": "America/New_York", "announced_at": ...}``."""
+        keys = ("id", "rule", "first", "duration", "timezone", "announced_at")
+        m = _read.mapping(data, path, allowed=keys)
+        texts = {
+            key: _read.text(_read.required(m, key, path), (*path, key), what=key)
+            for key in ("id", "rule", "timezone")
+        }
+        first = _read.instant(_read.required(m, "first", path), (*path, "first"), what="first")
+        announced = _read.instant(
+            _read.required(m, "announced_at", path), (*path, "announced_at"), what="announced_at"
+        )
+        length = _read.duration(
+            _read.required(m, "duration", path), (*path, "duration"), what="duration"
+        )
+        try:
+            return cls(
+                id=texts["id"],
+                rule=texts["rule"],
+                timezone=texts["timezone"],
+                first=first,
+                duration=length,
+                announced_at=announced,
+            )
+        except CreditError as exc:
+            raise CreditError(exc.message, path=(*path, *exc.path)) from None
+
+    def to_mapping(self) -> Mapping[str, object]:
+        """Plain data that :meth:`from_mapping` reads back to an equal value."""
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "first": self.first.astimezone(ZoneInfo(self.timezone)).isoformat(),
+            "duration": format_duration(self.duration),
+            "timezone": self.timezone,
+            "announced_at": utc_iso(to_us(self.announced_at)),
+        }

@@ -1,0 +1,232 @@
+"""Billing periods: calendar months, quarters, or cycles anchored on a day, in a named zone.
+
+A :class:`BillingCycle` is the rule (``months`` long, starting on ``anchor``'s day of the month
+at local midnight in ``timezone``); a :class:`BillingPeriod` is one period of it, numbered
+from the anchor. Period ``k`` starts on ``anchor + k * months`` months, computed from the anchor
+each time so that a cycle anchored on the 31st starts on Jan 31, Feb 28, Mar 31 and never drifts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+
+from sla_engine._time import from_us, require_aware, to_us
+from sla_engine.credits import _read
+from sla_engine.errors import CreditError
+
+__all__ = ["BillingCycle", "BillingPeriod"]
+
+_DEFAULT_ANCHOR: Final = date(2000, 1, 1)
+_NAMED: Final = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+
+def _zone(name: str, path: _read.Path = ("timezone",)) -> ZoneInfo:
+    if not isinstance(name, str) or not name:
+        raise CreditError(f"timezone: expected an IANA zone name, got {name!r}", path=path)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CreditError(
+            f"timezone: {name!r} is not an IANA time zone (expected e.g. 'UTC', "
+            "'America/New_York')",
+            path=path,
+        ) from None
+
+
+def local_midnight_us(day: date, zone: ZoneInfo) -> int:
+    """The instant (µs) of local midnight on ``day``; in a DST gap, moved forward by the gap."""
+    return to_us(datetime.combine(day, time(0), tzinfo=zone))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillingCycle:
+    """Billing periods ``months`` long starting on ``anchor``'s day at local midnight.
+
+    ``BillingCycle.monthly()`` is calendar months, ``BillingCycle.quarterly()`` calendar quarters.
+    """
+
+    timezone: str = "UTC"
+    months: int = 1
+    anchor: date = _DEFAULT_ANCHOR
+
+    def __post_init__(self) -> None:
+        _zone(self.timezone)
+        if isinstance(self.months, bool) or not isinstance(self.months, int) or self.months < 1:
+            raise CreditError(
+                f"months: a billing cycle is a whole number of months >= 1, got {self.months!r}",
+                path=("months",),
+            )
+        if not isinstance(self.anchor, date) or isinstance(self.anchor, datetime):
+            raise CreditError(
+                f"anchor: expected a date such as date(2026, 1, 15), got {self.anchor!r}",
+                path=("anchor",),
+            )
+
+    @classmethod
+    def monthly(cls, *, timezone: str = "UTC") -> BillingCycle:
+        """Calendar months."""
+        return cls(timezone=timezone, months=1)
+
+    @classmethod
+    def quarterly(cls, *, timezone: str = "UTC") -> BillingCycle:
+        """Calendar quarters (January, April, July, October)."""
+        return cls(timezone=timezone, months=3)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The cycle's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def start_date(self, index: int) -> date:
+        """The local date period ``index`` starts on."""
+        result: date = self.anchor + relativedelta(months=index * self.months)
+        return result
+
+    def start_us(self, index: int) -> int:
+        """The instant (µs) period ``index`` starts."""
+        return local_midnight_us(self.start_date(index), self.zone)
+
+    def period(self, index: int) -> BillingPeriod:
+        """Period number ``index`` (0 starts on the anchor)."""
+        return BillingPeriod(cycle=self, index=index)
+
+    def containing(self, instant: datetime) -> BillingPeriod:
+        """The period that contains ``instant`` (periods are half-open)."""
+        return self.period(self.index_containing_us(to_us(require_aware(instant, "instant"))))
+
+    def index_containing_us(self, t_us: int) -> int:
+        """The number of the period containing the instant ``t_us``."""
+        local = from_us(t_us).astimezone(self.zone).date()
+        months = (local.year - self.anchor.year) * 12 + (local.month - self.anchor.month)
+        index = months // self.months
+        while self.start_us(index) > t_us:
+            index -= 1
+        while self.start_us(index + 1) <= t_us:
+            index += 1
+        return index
+
+    @classmethod
+    def from_mapping(cls, data: object, *, path: _read.Path = ()) -> BillingCycle:
+        """Build from ``{"every": "month"|"quarter", "timezone": ...}`` or
+        ``{"months": 1, "anchor": "2026-01-15", "timezone": ...}``."""
+        m = _read.mapping(data, path, allowed=("every", "months", "anchor", "timezone"))
+        if "every" in m and "months" in m:
+            raise CreditError("give either 'every' or 'months', not both", path=path)
+        if "every" in m:
+            every = _read.choice(m["every"], (*path, "every"), what="every", options=_NAMED)
+            months = _NAMED[every]
+        else:
+            months = _read.integer(m.get("months", 1), (*path, "months"), what="months", minimum=1)
+        anchor = (
+            _read.local_date(m["anchor"], (*path, "anchor"), what="anchor")
+            if "anchor" in m
+            else _DEFAULT_ANCHOR
+        )
+        timezone = _read.text(m.get("timezone", "UTC"), (*path, "timezone"), what="timezone")
+        _zone(timezone, (*path, "timezone"))
+        return cls(timezone=timezone, months=months, anchor=anchor)
+
+    def to_mapping(self) -> Mapping[str, object]:
+        """Plain data that :meth:`from_mapping` reads back to an equal value."""
+        return {
+            "months": self.months,
+            "anchor": self.anchor.isoformat(),
+            "timezone": self.timezone,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillingPeriod:
+    """One billing period ``[start, end)`` of a cycle."""
+
+    cycle: BillingCycle
+    index: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cycle, BillingCycle):
+            raise CreditError(
+                f"cycle: expected a BillingCycle, got {type(self.cycle).__name__}",
+                path=("cycle",),
+            )
+        if isinstance(self.index, bool) or not isinstance(self.index, int):
+            raise CreditError(
+                f"index: expected a whole number, got {self.index!r}", path=("index",)
+            )
+
+    @classmethod
+    def month(cls, year: int, month: int, *, timezone: str = "UTC") -> BillingPeriod:
+        """The calendar month ``year-month`` in ``timezone``."""
+        if not 1 <= month <= 12:
+            raise CreditError(f"month: expected 1..12, got {month!r}", path=("month",))
+        cycle = BillingCycle.monthly(timezone=timezone)
+        return cls(cycle=cycle, index=(year - 2000) * 12 + (month - 1))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int, *, timezone: str = "UTC") -> BillingPeriod:
+        """Calendar quarter ``quarter`` (1..4) of ``year`` in ``timezone``."""
+        if not 1 <= quarter <= 4:
+            raise CreditError(f"quarter: expected 1..4, got {quarter!r}", path=("quarter",))
+        cycle = BillingCycle.quarterly(timezone=timezone)
+        return cls(cycle=cycle, index=(year - 2000) * 4 + (quarter - 1))
+
+    @property
+    def start_us(self) -> int:
+        """Start instant, µs since the epoch."""
+        return self.cycle.start_us(self.index)
+
+    @property
+    def end_us(self) -> int:
+        """End instant (exclusive), µs since the epoch."""
+        return self.cycle.start_us(self.index + 1)
+
+    @property
+    def start(self) -> datetime:
+        """Start instant, UTC."""
+        return from_us(self.start_us)
+
+    @property
+    def end(self) -> datetime:
+        """End instant (exclusive), UTC."""
+        return from_us(self.end_us)
+
+    @property
+    def first_day(self) -> date:
+        """The first local date of the period."""
+        return self.cycle.start_date(self.index)
+
+    @property
+    def days(self) -> int:
+        """The number of local calendar days in the period."""
+        return (self.cycle.start_date(self.index + 1) - self.first_day).days
+
+    def shifted(self, cycles: int) -> BillingPeriod:
+        """The period ``cycles`` cycles later (earlier if negative)."""
+        return BillingPeriod(cycle=self.cycle, index=self.index + cycles)
+
+    def label(self) -> str:
+        """A readable name: ``2026-03 (UTC)`` or ``2026-01-15..2026-04-15 (Europe/Berlin)``."""
+        first = self.first_day
+        if self.cycle.months == 1 and first.day == 1:
+            return f"{first:%Y-%m} ({self.cycle.timezone})"
+        if self.cycle.months == 3 and first.day == 1 and first.month in (1, 4, 7, 10):
+            return f"{first.year}-Q{(first.month - 1) // 3 + 1} ({self.cycle.timezone})"
+        following = self.cycle.start_date(self.index + 1)
+        return f"{first.isoformat()}..{following.isoformat()} ({self.cycle.timezone})"
+
+    def __str__(self) -> str:
+        return self.label()
+
+
+def utc_iso(t_us: int) -> str:
+    """An instant as ``2026-03-01T00:00:00Z`` (microseconds only when non-zero)."""
+    dt = from_us(t_us).astimezone(UTC)
+    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        text += f".{dt.microsecond:06d}"
+    return text + "Z"
