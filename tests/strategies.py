@@ -158,11 +158,11 @@ def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
 # Ticket clocks (sla_engine.clocks)
 # ----------------------------------------------------------------------------------------------
 
-from datetime import datetime as _clock_datetime
-from datetime import timedelta as _clock_timedelta
-from zoneinfo import ZoneInfo as _ClockZoneInfo
+from datetime import datetime as _clock_datetime  # noqa: E402
+from datetime import timedelta as _clock_timedelta  # noqa: E402
+from zoneinfo import ZoneInfo as _ClockZoneInfo  # noqa: E402
 
-from hypothesis import strategies as _clock_st
+from hypothesis import strategies as _clock_st  # noqa: E402
 
 #: Zones a ticket's instants may be written in (the answers must not depend on it).
 CLOCK_ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Asia/Tehran", "Australia/Lord_Howe")
@@ -197,3 +197,190 @@ def clock_logs(
 def clock_zone_names() -> _clock_st.SearchStrategy[str]:
     """A zone name to rewrite instants in."""
     return _clock_st.sampled_from(CLOCK_ZONES)
+
+
+# ----------------------------------------------------------------------------------------------
+# --- calendars --- (sla_engine.calendar, hours, closures; tests/test_calendar_*.py)
+# ----------------------------------------------------------------------------------------------
+
+import functools as _cal_functools  # noqa: E402
+from datetime import UTC as _CAL_UTC  # noqa: E402
+from datetime import date as _cal_date  # noqa: E402
+from datetime import datetime as _cal_datetime  # noqa: E402
+from datetime import timedelta as _cal_timedelta  # noqa: E402
+from typing import Any as _CalAny  # noqa: E402
+from zoneinfo import ZoneInfo as _CalZoneInfo  # noqa: E402
+
+from hypothesis import strategies as _cal_st  # noqa: E402
+
+CAL_ZONES = (
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+    "Asia/Tehran",
+    "Pacific/Apia",
+    "Pacific/Kiritimati",
+    "Asia/Kathmandu",
+    "UTC",
+)
+"""Zones with US/EU DST, a 30-minute shift, abolished DST, a skipped date, UTC+14, +05:45."""
+
+_CAL_US = 1_000_000
+_CAL_HOUR_US = 3600 * _CAL_US
+_CAL_DAY_US = 24 * _CAL_HOUR_US
+_CAL_FIRST = _cal_datetime(2010, 6, 1, tzinfo=_CAL_UTC)
+_CAL_LAST = _cal_datetime(2027, 6, 1, tzinfo=_CAL_UTC)
+_CAL_EPOCH = _cal_datetime(1970, 1, 1, tzinfo=_CAL_UTC)
+# Times of day (minutes) where DST changes happen, and midnight; drawn often.
+_CAL_HOT_MINUTES = (0, 30, 60, 90, 120, 150, 180, 210, 1380, 1410, 1440)
+_CAL_COUNTRIES: tuple[object, ...] = (
+    "US-NY",
+    "US-CA",
+    {"country": "DE", "subdivision": "BE"},
+    {"country": "IR", "language": "fa_IR"},
+    "AU-NSW",
+)
+
+
+def cal_us(dt: _cal_datetime) -> int:
+    """Microseconds since the epoch of an aware datetime (test-side, by subtraction)."""
+    return (dt - _CAL_EPOCH) // _cal_timedelta(microseconds=1)
+
+
+def cal_dt(us: int) -> _cal_datetime:
+    """The UTC datetime of microseconds since the epoch (test-side)."""
+    return _CAL_EPOCH + _cal_timedelta(microseconds=us)
+
+
+@_cal_functools.cache
+def cal_transitions(zone: str) -> tuple[int, ...]:
+    """UTC instants (µs) at which ``zone`` changes its offset between mid-2010 and mid-2027."""
+    tz = _CalZoneInfo(zone)
+    out: list[int] = []
+    t = _CAL_FIRST
+    step = _cal_timedelta(days=1)
+    while t < _CAL_LAST:
+        nxt = t + step
+        if t.astimezone(tz).utcoffset() != nxt.astimezone(tz).utcoffset():
+            lo, hi = t, nxt  # offset(lo) != offset(hi): bisect to the second
+            while hi - lo > _cal_timedelta(seconds=1):
+                mid = lo + (hi - lo) // 2
+                if mid.astimezone(tz).utcoffset() == lo.astimezone(tz).utcoffset():
+                    lo = mid
+                else:
+                    hi = mid
+            out.append(cal_us(hi))
+        t = nxt
+    return tuple(out)
+
+
+@_cal_st.composite
+def cal_anchors(draw: _cal_st.DrawFn, zone: str) -> int:
+    """An instant (µs) of interest in ``zone``: near an offset change, a local midnight, or
+    anywhere in 2011-2027."""
+    kind = draw(_cal_st.sampled_from(["transition", "transition", "midnight", "any"]))
+    changes = cal_transitions(zone)
+    if kind == "transition" and changes:
+        return draw(_cal_st.sampled_from(changes))
+    day = draw(_cal_st.dates(_cal_date(2011, 1, 1), _cal_date(2027, 1, 1)))
+    midnight = _cal_datetime(day.year, day.month, day.day, tzinfo=_CalZoneInfo(zone))
+    if kind == "midnight":
+        return cal_us(midnight)
+    return cal_us(midnight) + draw(_cal_st.integers(0, _CAL_DAY_US - 1))
+
+
+@_cal_st.composite
+def cal_instants_near(draw: _cal_st.DrawFn, anchor: int, *, days: int = 6) -> int:
+    """An instant within ``days`` of ``anchor``: often on a whole minute, sometimes any µs."""
+    if draw(_cal_st.booleans()):
+        return anchor + draw(_cal_st.integers(-days * 24 * 60, days * 24 * 60)) * 60 * _CAL_US
+    return anchor + draw(_cal_st.integers(-days * _CAL_DAY_US, days * _CAL_DAY_US))
+
+
+cal_durations_us = _cal_st.one_of(
+    _cal_st.integers(0, 40).map(lambda h: h * _CAL_HOUR_US // 2),
+    _cal_st.integers(0, 30 * 60).map(lambda m: m * 60 * _CAL_US),
+    _cal_st.integers(0, 30 * _CAL_HOUR_US),
+)
+"""Business durations (µs) from 0 to 30 h: half hours, minutes or any microsecond count."""
+
+
+def _cal_hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+_cal_minutes = _cal_st.one_of(_cal_st.sampled_from(_CAL_HOT_MINUTES), _cal_st.integers(0, 1440))
+
+
+@_cal_st.composite
+def cal_weekly_hours(draw: _cal_st.DrawFn) -> dict[str, list[str]] | str:
+    """Valid weekly hours: 0-2 windows a day (overnight, ``24:00`` and DST-hour windows
+    included), never empty; sometimes ``'24x7'``."""
+    if draw(_cal_st.integers(0, 9)) == 0:
+        return "24x7"
+    days: list[list[tuple[int, int]]] = []
+    for _ in range(7):
+        k = draw(_cal_st.integers(0, 2))
+        cuts = sorted(draw(_cal_st.sets(_cal_minutes, min_size=2 * k, max_size=2 * k)))
+        windows = [(cuts[2 * i], cuts[2 * i + 1]) for i in range(k)]
+        if windows and draw(_cal_st.integers(0, 2)) == 0:
+            # The last window runs overnight instead: it ends the next morning.
+            start = windows[-1][0]
+            if start < 1440:
+                spill = draw(_cal_st.integers(1, max(start - 1, 1)))
+                windows[-1] = (start, 1440 + spill)
+        days.append(windows)
+    # An overnight window may not run past the next day's first opening.
+    for i, windows in enumerate(days):
+        if windows and windows[-1][1] > 1440:
+            start, end = windows[-1]
+            following = days[(i + 1) % 7]
+            limit = 1440 + (following[0][0] if following else 1440)
+            end = min(end, limit, start + 1439)
+            windows[-1] = (start, max(end, start + 1))
+    if not any(days):
+        days[0] = [(540, 1020)]
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    out: dict[str, list[str]] = {}
+    for name, windows in zip(names, days, strict=True):
+        if windows:
+            out[name] = [
+                f"{_cal_hhmm(s)}-{_cal_hhmm(e % 1440 if e > 1440 else e)}" for s, e in windows
+            ]
+    return out
+
+
+@_cal_st.composite
+def cal_mappings(
+    draw: _cal_st.DrawFn, *, zone: str | None = None, around: int | None = None
+) -> dict[str, _CalAny]:
+    """A valid calendar mapping in one of ``CAL_ZONES``, with closed and special dates near
+    ``around`` (µs) and sometimes public holidays."""
+    zone = zone or draw(_cal_st.sampled_from(CAL_ZONES))
+    hours = draw(cal_weekly_hours())
+    mapping: dict[str, _CalAny] = {"timezone": zone, "hours": hours}
+    base = cal_dt(around) if around is not None else _cal_datetime(2026, 3, 8, tzinfo=_CAL_UTC)
+    base_day = base.astimezone(_CalZoneInfo(zone)).date()
+    near = _cal_st.integers(-8, 8).map(lambda k: base_day + _cal_timedelta(days=k))
+    special_days = draw(_cal_st.sets(near, max_size=2))
+    closed_days = draw(_cal_st.sets(near, max_size=3)) - special_days
+    if closed_days:
+        mapping["closed"] = [
+            {"date": d.isoformat(), "name": f"closure {i}"}
+            for i, d in enumerate(sorted(closed_days))
+        ]
+    if special_days:
+        special: dict[str, list[str]] = {}
+        for d in sorted(special_days):
+            start = draw(_cal_st.sampled_from((0, 60, 120, 540, 1320)))
+            end = draw(_cal_st.sampled_from((150, 180, 780, 1440, 1500)))
+            windows = (
+                []
+                if end <= start or end - 1440 == start
+                else [f"{_cal_hhmm(start)}-{_cal_hhmm(end % 1440 if end > 1440 else end)}"]
+            )
+            special[d.isoformat()] = windows
+        mapping["special"] = special
+    if draw(_cal_st.integers(0, 3)) == 0:
+        mapping["holidays"] = draw(_cal_st.sampled_from(_CAL_COUNTRIES))
+    return mapping

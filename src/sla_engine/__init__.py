@@ -1,6 +1,7 @@
 """sla_engine: SLA and refund rules as an embeddable, exact, explainable library."""
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from sla_engine._time import BusinessDays, parse_duration
 from sla_engine.calendar import BusinessCalendar, Interval, Span
@@ -39,6 +40,23 @@ from sla_engine.errors import (
     UnknownTimeZoneError,
 )
 
+_POLICY_NAMES = frozenset(
+    {"Policy", "PolicySet", "load_policy", "load_policy_set", "validate_policy"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the policy layer (and pydantic) only when one of its names is first used."""
+    if name in _POLICY_NAMES:
+        from sla_engine import policy
+
+        return getattr(policy, name)
+    raise AttributeError(f"module 'sla_engine' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from sla_engine.policy import Policy, PolicySet, load_policy, load_policy_set, validate_policy
+
 try:
     __version__ = version("sla-engine")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
@@ -69,8 +87,10 @@ __all__ = [
     "MaintenanceWindow",
     "MinimumPayout",
     "NaiveDatetimeError",
+    "Policy",
     "PolicyError",
     "PolicyProblem",
+    "PolicySet",
     "RecurringMaintenance",
     "SLAEngineError",
     "SLAEngineWarning",
@@ -80,5 +100,8 @@ __all__ = [
     "UptimeBands",
     "__version__",
     "compute_credit",
+    "load_policy",
+    "load_policy_set",
     "parse_duration",
+    "validate_policy",
 ]

@@ -113,7 +113,9 @@ class PolicyError(SLAEngineError, ValueError):
         self.problems: tuple[PolicyProblem, ...] = tuple(problems)
         self.source = source
         errors = [p for p in self.problems if p.severity == "error"]
-        count = len(errors) or len(self.problems)
-        noun = "error" if count == 1 else "errors"
-        head = f"{count} {noun} in {source or 'policy'}"
+        if errors:
+            count, noun = len(errors), "error"
+        else:
+            count, noun = len(self.problems), "warning"
+        head = f"{count} {noun}{'' if count == 1 else 's'} in {source or 'policy'}"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))

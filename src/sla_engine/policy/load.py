@@ -1,0 +1,444 @@
+"""``load_policy``: a file, text or mapping to a checked ``Policy`` with compiled calendars."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import ValidationError
+
+from sla_engine.calendar import BusinessCalendar
+from sla_engine.errors import CalendarError, PolicyError, PolicyProblem, SLAEngineWarning
+from sla_engine.policy._problems import from_validation, sort_problems
+from sla_engine.policy.lint import lint, lint_policy_set
+from sla_engine.policy.schema import (
+    CalendarSpec,
+    ComposedCalendarSpec,
+    PolicySpec,
+    TierSpec,
+)
+from sla_engine.policy.source import (
+    MAX_TEXT,
+    Format,
+    Position,
+    PositionMap,
+    SourceDocument,
+    format_path,
+    guess_format,
+    parse_text,
+)
+
+__all__ = ["Policy", "PolicySet", "Validation", "load_policy", "load_policy_set", "validate_policy"]
+
+PolicySource = str | os.PathLike[str] | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """A checked policy: its validated specification and the calendars compiled from it.
+
+    Two policies are equal when their specifications are; ``load_policy(p.to_mapping()) == p``.
+    """
+
+    spec: PolicySpec
+    calendars: Mapping[str, BusinessCalendar] = field(compare=False, repr=False)
+    source: str | None = field(default=None, compare=False)
+    warnings: tuple[PolicyProblem, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if set(self.calendars) != set(self.spec.calendars):
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path="calendars",
+                        message="the compiled calendars do not match the policy's: "
+                        f"{sorted(self.calendars)} != {sorted(self.spec.calendars)}",
+                        source=self.source,
+                    )
+                ],
+                source=self.source,
+            )
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any], *, source: str | None = None) -> Policy:
+        """Check and compile plain data (what ``to_mapping`` gives)."""
+        return load_policy(mapping, source_name=source)
+
+    @property
+    def name(self) -> str:
+        """The policy's name, shared by all its versions."""
+        return self.spec.name
+
+    @property
+    def version(self) -> str:
+        """This version's label."""
+        return self.spec.version
+
+    @property
+    def effective_from(self) -> date:
+        """The first day this version is in force."""
+        return self.spec.effective_from
+
+    @property
+    def effective_until(self) -> date | None:
+        """The last day this version is in force; ``None`` when open-ended."""
+        return self.spec.effective_until
+
+    def in_force(self, day: date) -> bool:
+        """Whether this version is in force on ``day``."""
+        until = self.spec.effective_until
+        return self.spec.effective_from <= day and (until is None or day <= until)
+
+    def calendar(self, name: str) -> BusinessCalendar:
+        """The compiled calendar called ``name``."""
+        try:
+            return self.calendars[name]
+        except KeyError:
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path=format_path(("calendars", name)),
+                        message=f"no calendar {name!r}; the policy has "
+                        + ", ".join(self.calendars),
+                        source=self.source,
+                    )
+                ],
+                source=self.source,
+            ) from None
+
+    def tier(self, name: str) -> TierSpec:
+        """The tier called ``name``."""
+        tiers = self.spec.tiers or {}
+        if name not in tiers:
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path=format_path(("tiers", name)),
+                        message=f"no tier {name!r}; the policy has "
+                        + (", ".join(tiers) or "no tiers"),
+                        source=self.source,
+                    )
+                ],
+                source=self.source,
+            )
+        return tiers[name]
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data in canonical form (durations, dates and amounts as text)."""
+        out: dict[str, Any] = self.spec.model_dump(
+            by_alias=True, exclude_none=True, exclude_defaults=True
+        )
+        out["format_version"] = self.spec.format_version
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Validation:
+    """The outcome of checking a policy: the policy if it is valid, and every problem found."""
+
+    policy: Policy | None
+    problems: tuple[PolicyProblem, ...]
+    source: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem is an error (warnings allowed)."""
+        return self.policy is not None
+
+    @property
+    def errors(self) -> tuple[PolicyProblem, ...]:
+        """The problems that make the policy invalid."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+
+def _read(
+    path: str | os.PathLike[str], format: Format | None, label: str | None = None
+) -> SourceDocument:
+    name = label or os.fspath(path)
+    fmt = format or guess_format(os.fspath(path))
+    if fmt is None:
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    path="",
+                    message="cannot tell the format from the file name; use a .yaml, .yml, "
+                    ".json or .toml suffix, or pass format='yaml'",
+                    source=name,
+                )
+            ],
+            source=name,
+        )
+    file = FilePath(path)
+    size = file.stat().st_size
+    if size > 4 * MAX_TEXT:
+        raise PolicyError(
+            [PolicyProblem(path="", message=f"the file is {size:,} bytes; too large", source=name)],
+            source=name,
+        )
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    path="",
+                    message="the file is not UTF-8 text; save it as UTF-8",
+                    source=name,
+                    line=line,
+                    column=column,
+                )
+            ],
+            source=name,
+        ) from None
+    return parse_text(text, format=fmt, source=name)
+
+
+def _document(
+    source: PolicySource | None,
+    *,
+    text: str | None,
+    format: Format | None,
+    name: str | None,
+) -> SourceDocument:
+    if text is not None:
+        if source is not None:
+            raise TypeError("give either a path or mapping, or text=..., not both")
+        return parse_text(text, format=format or "yaml", source=name)
+    if isinstance(source, Mapping):
+        return SourceDocument(data=source, positions=PositionMap(), source=name)
+    if isinstance(source, (str, os.PathLike)):
+        return _read(source, format, name)
+    raise TypeError(f"load_policy takes a path, a mapping or text=..., got {type(source).__name__}")
+
+
+def _core_mapping(entry: Any, built: Mapping[str, BusinessCalendar]) -> dict[str, Any]:
+    if isinstance(entry, CalendarSpec):
+        return entry.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True) | {
+            "timezone": entry.timezone,
+            "hours": entry.hours,
+        }
+    assert isinstance(entry, ComposedCalendarSpec)
+    parts = [built[p] if isinstance(p, str) else _core_mapping(p, built) for p in entry.parts]
+    out: dict[str, Any] = {entry.kind: parts}
+    if entry.name is not None:
+        out["name"] = entry.name
+    return out
+
+
+def _compile(
+    spec: PolicySpec, doc: SourceDocument, skip: set[str]
+) -> tuple[dict[str, BusinessCalendar], list[PolicyProblem]]:
+    built: dict[str, BusinessCalendar] = {}
+    problems: list[PolicyProblem] = []
+    failed = set(skip)
+    pending = [n for n in spec.calendars if n not in failed]
+    progress = True
+    while pending and progress:
+        progress = False
+        for name in list(pending):
+            entry = spec.calendars[name]
+            needs = _direct_refs(entry)
+            if needs & failed:
+                failed.add(name)
+                pending.remove(name)
+                progress = True
+                continue
+            if not needs <= set(built):
+                continue
+            pending.remove(name)
+            progress = True
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", SLAEngineWarning)
+                    calendar = BusinessCalendar.from_mapping(_core_mapping(entry, built))
+            except CalendarError as exc:
+                failed.add(name)
+                problems.append(doc.problem(("calendars", name, *exc.path), _strip(exc)))
+                continue
+            for w in caught:
+                problems.append(
+                    doc.problem(("calendars", name), str(w.message), severity="warning")
+                )
+            if calendar.name is None:
+                calendar.name = name
+            built[name] = calendar
+    return built, problems
+
+
+def _strip(exc: CalendarError) -> str:
+    """The core prefixes some messages with the section ('hours: ...'); the path says it."""
+    message = exc.message
+    if exc.path and isinstance(exc.path[0], str) and message.startswith(f"{exc.path[0]}: "):
+        return message[len(exc.path[0]) + 2 :]
+    return message
+
+
+def _direct_refs(entry: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(entry, ComposedCalendarSpec):
+        for part in entry.parts:
+            if isinstance(part, str):
+                out.add(part)
+            else:
+                out |= _direct_refs(part)
+    return out
+
+
+def _check(doc: SourceDocument) -> tuple[Policy | None, PolicySpec | None, list[PolicyProblem]]:
+    if not isinstance(doc.data, Mapping):
+        where = doc.positions.locate(()) or Position(line=1, column=1)
+        problem = PolicyProblem(
+            path="",
+            message="a policy is a mapping of keys to values, starting with "
+            f"'format_version: 1'; got {type(doc.data).__name__}",
+            source=doc.source,
+            line=where.line if doc.positions.values else None,
+            column=where.column if doc.positions.values else None,
+        )
+        return None, None, [problem]
+    try:
+        spec = PolicySpec.model_validate(dict(doc.data))
+    except ValidationError as exc:
+        return None, None, sort_problems(from_validation(exc, doc))
+    ctx = lint(spec, doc)
+    calendars, compile_problems = _compile(spec, doc, ctx.bad_calendars)
+    problems = sort_problems([*ctx.problems, *compile_problems])
+    if any(p.severity == "error" for p in problems) or set(calendars) != set(spec.calendars):
+        return None, spec, problems
+    policy = Policy(
+        spec=spec,
+        calendars=calendars,
+        source=doc.source,
+        warnings=tuple(p for p in problems if p.severity == "warning"),
+    )
+    return policy, spec, problems
+
+
+def validate_policy(
+    source: PolicySource | None = None,
+    /,
+    *,
+    text: str | None = None,
+    format: Format | None = None,
+    source_name: str | None = None,
+) -> Validation:
+    """Check a policy without raising for its problems; see :func:`load_policy`."""
+    validation, _ = _validate(source, text=text, format=format, name=source_name)
+    return validation
+
+
+def _validate(
+    source: PolicySource | None,
+    *,
+    text: str | None,
+    format: Format | None,
+    name: str | None,
+) -> tuple[Validation, tuple[PolicySpec, SourceDocument] | None]:
+    try:
+        doc = _document(source, text=text, format=format, name=name)
+    except PolicyError as exc:
+        return Validation(policy=None, problems=exc.problems, source=exc.source), None
+    policy, spec, problems = _check(doc)
+    validation = Validation(policy=policy, problems=tuple(problems), source=doc.source)
+    return validation, ((spec, doc) if spec is not None else None)
+
+
+def load_policy(
+    source: PolicySource | None = None,
+    /,
+    *,
+    text: str | None = None,
+    format: Format | None = None,
+    source_name: str | None = None,
+    strict: bool = False,
+) -> Policy:
+    """Load a policy from a file path, from ``text=`` (YAML unless ``format`` says otherwise), or
+    from a mapping; check it and compile its calendars.
+
+    Every problem is found at once: a :class:`~sla_engine.errors.PolicyError` lists them all,
+    each with file, line, column and policy path. Warnings (risky but legal input) are kept in
+    ``policy.warnings`` and issued as :class:`~sla_engine.errors.SLAEngineWarning`; with
+    ``strict=True`` they are errors.
+    """
+    validation = validate_policy(source, text=text, format=format, source_name=source_name)
+    if validation.policy is None or (strict and validation.problems):
+        raise PolicyError(validation.problems, source=validation.source)
+    for problem in validation.policy.warnings:
+        warnings.warn(str(problem), SLAEngineWarning, stacklevel=2)
+    return validation.policy
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicySet:
+    """The versions of one policy, by effective date; no two in force on the same day."""
+
+    versions: tuple[Policy, ...]
+
+    def __post_init__(self) -> None:
+        names = {p.name for p in self.versions}
+        if len(names) > 1:
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path="name",
+                        message="a policy set holds versions of one policy; got "
+                        + ", ".join(sorted(names)),
+                    )
+                ]
+            )
+        ordered = sorted(self.versions, key=lambda p: p.effective_from)
+        if list(self.versions) != ordered:
+            raise PolicyError(
+                [PolicyProblem(path="effective_from", message="versions must be in date order")]
+            )
+        problems = lint_policy_set(
+            [
+                (p.spec, SourceDocument(data={}, positions=PositionMap(), source=p.source))
+                for p in ordered
+            ]
+        )
+        if problems:
+            raise PolicyError(problems)
+
+    def in_force(self, day: date) -> Policy:
+        """The version in force on ``day``."""
+        for policy in self.versions:
+            if policy.in_force(day):
+                return policy
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    path="effective_from",
+                    message=f"no version is in force on {day}; versions cover "
+                    + ", ".join(
+                        f"{p.effective_from}..{p.effective_until or ''}" for p in self.versions
+                    ),
+                )
+            ]
+        )
+
+
+def load_policy_set(paths: Sequence[str | os.PathLike[str]]) -> PolicySet:
+    """Load several versions of one policy and check that their effective ranges do not overlap."""
+    problems: list[PolicyProblem] = []
+    checked: list[tuple[PolicySpec, SourceDocument]] = []
+    policies: list[Policy] = []
+    for path in paths:
+        validation, pair = _validate(path, text=None, format=None, name=None)
+        problems.extend(validation.problems if validation.policy is None else ())
+        if validation.policy is not None and pair is not None:
+            policies.append(validation.policy)
+            checked.append(pair)
+    problems.extend(lint_policy_set(checked))
+    if problems:
+        raise PolicyError(problems, source=", ".join(os.fspath(p) for p in paths))
+    return PolicySet(versions=tuple(sorted(policies, key=lambda p: p.effective_from)))

@@ -1,0 +1,103 @@
+"""Fuzzing: any text or structured document gives a Policy or a PolicyError, nothing else."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sla_engine.errors import PolicyError
+from sla_engine.policy import Policy, load_policy
+from strategies import policy_mappings
+
+KEYS = [
+    "format_version",
+    "name",
+    "version",
+    "effective_from",
+    "effective_until",
+    "currency",
+    "calendars",
+    "timezone",
+    "hours",
+    "holidays",
+    "country",
+    "subdivision",
+    "closed",
+    "special",
+    "union",
+    "severities",
+    "channels",
+    "tiers",
+    "calendar",
+    "targets",
+    "price",
+    "amount",
+    "warnings",
+    "at",
+    "before",
+    "mon-fri",
+    "sev1",
+    "<<",
+]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.sampled_from(
+        ["24x7", "UTC", "2h", "1d", "1bd", "09:00-17:00", "2026-01-01", "US", "75%", "x", ""]
+    ),
+    st.text(max_size=12),
+)
+DOCS = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=5),
+    ),
+    max_leaves=25,
+)
+
+
+def _load(**kwargs: Any) -> Policy | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return load_policy(**kwargs)
+        except PolicyError:
+            return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["yaml", "json", "toml"]))
+def test_fuzz_arbitrary_text(text: str, fmt: str) -> None:
+    """Arbitrary text in any syntax loads or raises PolicyError."""
+    result = _load(text=text, format=fmt)
+    assert result is None or isinstance(result, Policy)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCS)
+def test_fuzz_structured_documents(doc: Any) -> None:
+    """YAML-ish documents of policy words, as YAML text and as JSON, load or raise PolicyError."""
+    from_yaml = _load(text=yaml.safe_dump(doc, allow_unicode=True))
+    assert from_yaml is None or isinstance(from_yaml, Policy)
+    envelope = {"format_version": 1, "name": "x", "version": "1", "effective_from": "2026-01-01"}
+    mapping = envelope | (doc if isinstance(doc, dict) else {"calendars": doc})
+    result = _load(text=json.dumps(mapping), format="json")
+    assert result is None or isinstance(result, Policy)
+
+
+@settings(max_examples=100, deadline=None)
+@given(policy_mappings(), st.data())
+def test_fuzz_mutated_valid_policies(mapping: dict[str, Any], data: st.DataObject) -> None:
+    """A valid policy's text with one character changed loads or raises PolicyError."""
+    text = yaml.safe_dump(mapping)
+    i = data.draw(st.integers(min_value=0, max_value=len(text) - 1))
+    c = data.draw(st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", " ", "\n", "'", "0"]))
+    result = _load(text=text[:i] + c + text[i + 1 :])
+    assert result is None or isinstance(result, Policy)
