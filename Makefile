@@ -34,6 +34,7 @@ test: lint typecheck pytest docs
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	$(BIN)/python benchmarks/calendar_bench.py
+	$(BIN)/python benchmarks/credit_bench.py
 
 clean:
 	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache .hypothesis
