@@ -1,0 +1,278 @@
+"""A ticket as an ordered event log.
+
+A :class:`Ticket` is an id, the attributes that pick its targets (tier, severity, channel, issue
+class) as they stood when it was created, and its events in time order. Events that share an
+instant are applied in the order given; an event earlier than the one before it is an error that
+names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sla_engine._time import from_us, to_us
+from sla_engine.errors import NaiveDatetimeError, TicketError
+
+__all__ = ["ATTRIBUTES", "Event", "EventKind", "Ticket"]
+
+#: The ticket attributes that targets are chosen by, in the order rules list them.
+ATTRIBUTES: tuple[str, ...] = ("tier", "severity", "channel", "issue_class")
+
+
+class EventKind(StrEnum):
+    """What happened to a ticket. ``value`` on the :class:`Event` carries the detail."""
+
+    CREATED = "created"
+    STATUS_CHANGED = "status_changed"  # value: the new lifecycle state
+    SEVERITY_CHANGED = "severity_changed"  # value: the new severity (priority)
+    TIER_CHANGED = "tier_changed"  # value: the new tier
+    CHANNEL_CHANGED = "channel_changed"  # value: the new channel
+    ISSUE_CLASS_CHANGED = "issue_class_changed"  # value: the new issue class
+    AGENT_REPLY = "agent_reply"  # a public reply by an agent
+    CUSTOMER_REPLY = "customer_reply"
+    INTERNAL_NOTE = "internal_note"
+    WORKAROUND_GIVEN = "workaround_given"
+    ROOT_CAUSE_PLAN = "root_cause_plan"
+    RESOLVED = "resolved"  # enters the lifecycle's resolved state
+    VERIFIED = "verified"  # enters the lifecycle's verified state
+    CLOSED = "closed"  # enters the lifecycle's closed state
+    REOPENED = "reopened"  # value: the state to reopen into (default: the lifecycle's)
+    CUSTOM = "custom"  # value: the custom event's name
+
+
+#: Event kinds whose ``value`` is required, and what it names.
+VALUE_REQUIRED: Mapping[EventKind, str] = {
+    EventKind.STATUS_CHANGED: "the new state",
+    EventKind.SEVERITY_CHANGED: "the new severity",
+    EventKind.TIER_CHANGED: "the new tier",
+    EventKind.CHANNEL_CHANGED: "the new channel",
+    EventKind.ISSUE_CLASS_CHANGED: "the new issue class",
+    EventKind.CUSTOM: "the custom event's name",
+}
+
+#: Attribute set by each attribute-changing event kind.
+ATTRIBUTE_OF: Mapping[EventKind, str] = {
+    EventKind.SEVERITY_CHANGED: "severity",
+    EventKind.TIER_CHANGED: "tier",
+    EventKind.CHANNEL_CHANGED: "channel",
+    EventKind.ISSUE_CLASS_CHANGED: "issue_class",
+}
+
+_KIND_NAMES = ", ".join(k.value for k in EventKind)
+
+
+def _describe(kind: object, at: object) -> str:
+    when = at.isoformat() if isinstance(at, datetime) else repr(at)
+    return f"{kind} at {when}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One thing that happened to a ticket, at an aware instant."""
+
+    kind: EventKind
+    at: datetime
+    value: str | None = None
+    at_us: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, EventKind):
+            raise TicketError(
+                f"event kind {self.kind!r} is not an EventKind (expected one of {_KIND_NAMES}); "
+                "use EventKind(...) or Event.from_mapping(...)",
+                path=("kind",),
+            )
+        if not isinstance(self.at, datetime) or self.at.utcoffset() is None:
+            shown = self.at.isoformat() if isinstance(self.at, datetime) else repr(self.at)
+            raise NaiveDatetimeError(
+                f"event {self.kind.value}: at={shown} has no time zone; attach one, e.g. "
+                "at.replace(tzinfo=timezone.utc) or ZoneInfo('America/New_York')",
+                path=("at",),
+            )
+        needed = VALUE_REQUIRED.get(self.kind)
+        if needed is not None and (not isinstance(self.value, str) or not self.value):
+            raise TicketError(
+                f"event {_describe(self.kind.value, self.at)} needs value= {needed}, "
+                f"got {self.value!r}",
+                path=("value",),
+            )
+        if self.value is not None and not isinstance(self.value, str):
+            raise TicketError(
+                f"event {_describe(self.kind.value, self.at)}: value must be a string, "
+                f"got {self.value!r}",
+                path=("value",),
+            )
+        object.__setattr__(self, "at_us", to_us(self.at))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> Event:
+        """Build from ``{"kind": "status_changed", "at": datetime | ISO text, "value": ...}``."""
+        if not isinstance(data, Mapping):
+            raise TicketError(f"an event must be a mapping, got {data!r}", path=path)
+        unknown = sorted(set(data) - {"kind", "at", "value"})
+        if unknown:
+            raise TicketError(
+                f"unknown event keys {unknown}; expected kind, at and value",
+                path=(*path, unknown[0]),
+            )
+        raw_kind = data.get("kind")
+        try:
+            kind = EventKind(str(raw_kind))
+        except ValueError:
+            raise TicketError(
+                f"unknown event kind {raw_kind!r}; expected one of {_KIND_NAMES} "
+                "(use kind 'custom' with value=<name> for your own events)",
+                path=(*path, "kind"),
+            ) from None
+        at = data.get("at")
+        if isinstance(at, str):
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                raise TicketError(
+                    f"event {kind.value}: at={at!r} is not an ISO 8601 instant "
+                    "(expected e.g. '2026-03-09T09:00:00-05:00')",
+                    path=(*path, "at"),
+                ) from None
+        if not isinstance(at, datetime):
+            raise TicketError(
+                f"event {kind.value}: at must be an aware datetime or ISO text, got {at!r}",
+                path=(*path, "at"),
+            )
+        try:
+            return cls(kind=kind, at=at, value=data.get("value"))
+        except (TicketError, NaiveDatetimeError) as exc:
+            raise TicketError(exc.message, path=(*path, *exc.path)) from None
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_mapping` reads back to an equal event."""
+        out: dict[str, Any] = {"kind": self.kind.value, "at": self.at.isoformat()}
+        if self.value is not None:
+            out["value"] = self.value
+        return out
+
+    def describe(self) -> str:
+        """``status_changed 'Waiting on Customer' at 2026-03-09T14:00:00+00:00`` (UTC)."""
+        detail = f" {self.value!r}" if self.value is not None else ""
+        return f"{self.kind.value}{detail} at {from_us(self.at_us).isoformat()}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ticket:
+    """A ticket: its id, its attributes when created, and its event log in time order.
+
+    The first event must be ``created``. Later events change the attributes
+    (``severity_changed`` ...) and the lifecycle state (``status_changed`` ...).
+    """
+
+    id: str
+    events: tuple[Event, ...]
+    tier: str | None = None
+    severity: str | None = None
+    channel: str | None = None
+    issue_class: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise TicketError(
+                f"a ticket id must be a non-empty string, got {self.id!r}", path=("id",)
+            )
+        if not isinstance(self.events, tuple):
+            raise TicketError(
+                f"ticket {self.id!r}: events must be a tuple of Event, got "
+                f"{type(self.events).__name__}; pass tuple(events)",
+                path=("events",),
+            )
+        for name in ATTRIBUTES:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise TicketError(
+                    f"ticket {self.id!r}: {name} must be a non-empty string or None, got {value!r}",
+                    path=(name,),
+                )
+        if not self.events:
+            raise TicketError(
+                f"ticket {self.id!r} has no events; its log must start with a 'created' event",
+                path=("events",),
+            )
+        previous: Event | None = None
+        for i, event in enumerate(self.events):
+            if not isinstance(event, Event):
+                raise TicketError(
+                    f"ticket {self.id!r}: event {i} is {type(event).__name__}, not an Event",
+                    path=("events", i),
+                )
+            check_order(self.id, i, event, previous)
+            previous = event
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Ticket:
+        """Build from ``{"id": ..., "tier": ..., "events": [{"kind": ..., "at": ...}, ...]}``."""
+        if not isinstance(data, Mapping):
+            raise TicketError(f"a ticket must be a mapping, got {data!r}")
+        ticket_id = data.get("id")
+        unknown = sorted(set(data) - {"id", "events", *ATTRIBUTES})
+        if unknown:
+            raise TicketError(
+                f"ticket {ticket_id!r}: unknown keys {unknown}; expected id, events, "
+                + ", ".join(ATTRIBUTES),
+                path=(unknown[0],),
+            )
+        raw_events = data.get("events")
+        if not isinstance(raw_events, Sequence) or isinstance(raw_events, str):
+            raise TicketError(
+                f"ticket {ticket_id!r}: events must be a list of events, got {raw_events!r}",
+                path=("events",),
+            )
+        events = []
+        for i, raw in enumerate(raw_events):
+            try:
+                events.append(Event.from_mapping(raw, path=("events", i)))
+            except TicketError as exc:
+                raise TicketError(
+                    f"ticket {ticket_id!r}, event {i}: {exc.message}", path=exc.path
+                ) from None
+        return cls(
+            id=ticket_id,  # type: ignore[arg-type]  # checked in __post_init__
+            events=tuple(events),
+            **{name: data.get(name) for name in ATTRIBUTES},
+        )
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_mapping` reads back to an equal ticket."""
+        out: dict[str, Any] = {"id": self.id}
+        for name in ATTRIBUTES:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        out["events"] = [e.to_mapping() for e in self.events]
+        return out
+
+
+def check_order(ticket_id: str, index: int, event: Event, previous: Event | None) -> None:
+    """Raise if ``event`` (number ``index``) cannot follow ``previous`` in a ticket's log."""
+    if previous is None:
+        if event.kind is not EventKind.CREATED:
+            raise TicketError(
+                f"ticket {ticket_id!r}: event 0 ({event.describe()}) must be 'created'; "
+                "start the log with the ticket's creation",
+                path=("events", 0),
+            )
+        return
+    if event.kind is EventKind.CREATED:
+        raise TicketError(
+            f"ticket {ticket_id!r}: event {index} ({event.describe()}) is a second 'created'; "
+            "a ticket is created once: remove it or start a new ticket",
+            path=("events", index),
+        )
+    if event.at_us < previous.at_us:
+        raise TicketError(
+            f"ticket {ticket_id!r}: event {index} ({event.describe()}) is earlier than event "
+            f"{index - 1} ({previous.describe()}); sort the log by time (events at the same "
+            "instant keep the order given)",
+            path=("events", index),
+        )

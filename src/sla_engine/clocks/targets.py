@@ -1,0 +1,241 @@
+"""Which target applies to a ticket: the first matching rule, in order.
+
+A rule matches on the ticket's tier, severity, channel and issue class (each a set of accepted
+values, or any). Rules are tried in order; the first that matches wins, and a rule with no
+conditions is the catch-all. A rule's target may be ``None``: the metric does not apply to such
+tickets. Each target is counted on a calendar, named by the rule or else picked by the policy's
+calendar rules (24×7 for Premium, business hours for Standard ...). The explanation trace says
+which rule matched and why each earlier one did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sla_engine._time import BusinessDays, format_duration, parse_duration
+from sla_engine.clocks.events import ATTRIBUTES
+from sla_engine.errors import DurationError, TicketError
+
+__all__ = ["CalendarRule", "Match", "TargetRule", "parse_target"]
+
+
+def _values(value: object, path: Sequence[str | int]) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    if (
+        isinstance(value, Sequence | set | frozenset)
+        and value
+        and all(isinstance(v, str) and v for v in value)
+    ):
+        return frozenset(value)
+    raise TicketError(f"expected a value or a non-empty list of values, got {value!r}", path=path)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Match:
+    """Conditions on a ticket's attributes; ``None`` accepts any value (even an unset one)."""
+
+    tier: frozenset[str] | None = None
+    severity: frozenset[str] | None = None
+    channel: frozenset[str] | None = None
+    issue_class: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ATTRIBUTES:
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, frozenset)
+                or not value
+                or not all(isinstance(v, str) for v in value)
+            ):
+                raise TicketError(
+                    f"match {name}: expected None or a non-empty frozenset of strings, "
+                    f"got {value!r}",
+                    path=(name,),
+                )
+
+    def conditions(self) -> tuple[frozenset[str] | None, ...]:
+        """The four conditions in :data:`~sla_engine.clocks.events.ATTRIBUTES` order."""
+        return (self.tier, self.severity, self.channel, self.issue_class)
+
+    def is_catch_all(self) -> bool:
+        """True when the rule accepts every ticket."""
+        return all(c is None for c in self.conditions())
+
+    def mismatch(self, attributes: Sequence[str | None]) -> str | None:
+        """Why ``attributes`` do not match (the first failing condition), or ``None``."""
+        for name, wanted, value in zip(ATTRIBUTES, self.conditions(), attributes, strict=True):
+            if wanted is not None and value not in wanted:
+                return f"{name} is {value!r}, the rule wants {' or '.join(sorted(wanted))}"
+        return None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> Match:
+        """Build from ``{"tier": ["enterprise"], "severity": "sev1"}``; ``{}`` matches all."""
+        if not isinstance(data, Mapping):
+            raise TicketError(f"'when' must be a mapping, got {data!r}", path=path)
+        unknown = sorted(set(data) - set(ATTRIBUTES))
+        if unknown:
+            raise TicketError(
+                f"unknown condition {unknown[0]!r}; expected {', '.join(ATTRIBUTES)}",
+                path=(*path, unknown[0]),
+            )
+        return cls(**{k: _values(v, (*path, k)) for k, v in data.items()})
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_mapping` reads back to an equal match."""
+        return {
+            name: sorted(value)
+            for name, value in zip(ATTRIBUTES, self.conditions(), strict=True)
+            if value is not None
+        }
+
+    def __str__(self) -> str:
+        parts = [
+            f"{name} in {'|'.join(sorted(value))}"
+            for name, value in zip(ATTRIBUTES, self.conditions(), strict=True)
+            if value is not None
+        ]
+        return " and ".join(parts) or "any ticket"
+
+
+def parse_target(value: object, *, path: Sequence[str | int] = ()) -> timedelta:
+    """A target length from ``timedelta`` or text (``"2h"``, ``"30s"``, ``"PT8H"``)."""
+    if isinstance(value, timedelta):
+        parsed: timedelta | BusinessDays = value
+    else:
+        try:
+            parsed = parse_duration(value)  # type: ignore[arg-type]  # checked there
+        except DurationError as exc:
+            raise TicketError(exc.message, path=path) from None
+    if isinstance(parsed, BusinessDays):
+        raise TicketError(
+            f"{value!r}: a clock target is a length of business time; write it in hours on the "
+            "target's calendar, e.g. '8h' for one 9-to-5 day",
+            path=path,
+        )
+    if parsed < timedelta(0):
+        raise TicketError(f"{value!r}: a target must not be negative", path=path)
+    return parsed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetRule:
+    """``when`` a ticket matches, its metric's target is ``target`` on ``calendar``.
+
+    ``target=None`` means the metric does not apply; ``calendar=None`` lets the policy's
+    calendar rules pick the calendar.
+    """
+
+    name: str
+    when: Match = Match()
+    target: timedelta | None = None
+    calendar: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TicketError(f"a target rule needs a name, got {self.name!r}", path=("name",))
+        if not isinstance(self.when, Match):
+            raise TicketError(f"rule {self.name!r}: when must be a Match", path=("when",))
+        if self.target is not None and (
+            not isinstance(self.target, timedelta) or self.target <= timedelta(0)
+        ):
+            raise TicketError(
+                f"rule {self.name!r}: target must be a timedelta above 0 or None, "
+                f"got {self.target!r}",
+                path=("target",),
+            )
+        if self.calendar is not None and (not isinstance(self.calendar, str) or not self.calendar):
+            raise TicketError(
+                f"rule {self.name!r}: calendar must be a calendar name or None", path=("calendar",)
+            )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> TargetRule:
+        """Build from ``{"name": "sev1", "when": {...}, "target": "2h", "calendar": "24x7"}``.
+
+        ``target: null`` (or ``"none"``) says the metric does not apply to matching tickets.
+        """
+        if not isinstance(data, Mapping):
+            raise TicketError(f"a target rule must be a mapping, got {data!r}", path=path)
+        unknown = sorted(set(data) - {"name", "when", "target", "calendar"})
+        if unknown:
+            raise TicketError(
+                f"unknown target rule keys {unknown}; expected name, when, target, calendar",
+                path=(*path, unknown[0]),
+            )
+        if "target" not in data:
+            raise TicketError(
+                "a target rule needs 'target' (e.g. '2h'; null if the metric does not apply)",
+                path=(*path, "target"),
+            )
+        raw = data["target"]
+        target = None if raw is None or raw == "none" else parse_target(raw, path=(*path, "target"))
+        try:
+            return cls(
+                name=data.get("name"),  # type: ignore[arg-type]  # checked in __post_init__
+                when=Match.from_mapping(data.get("when", {}), path=("when",)),
+                target=target,
+                calendar=data.get("calendar"),
+            )
+        except TicketError as exc:
+            raise TicketError(exc.message, path=(*path, *exc.path)) from None
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_mapping` reads back to an equal rule."""
+        out: dict[str, Any] = {"name": self.name, "when": self.when.to_mapping()}
+        out["target"] = None if self.target is None else format_duration(self.target)
+        if self.calendar is not None:
+            out["calendar"] = self.calendar
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarRule:
+    """``when`` a ticket matches, its targets are counted on ``calendar`` (unless a rule says)."""
+
+    name: str
+    calendar: str
+    when: Match = Match()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TicketError(f"a calendar rule needs a name, got {self.name!r}", path=("name",))
+        if not isinstance(self.calendar, str) or not self.calendar:
+            raise TicketError(
+                f"calendar rule {self.name!r}: calendar must be a calendar name",
+                path=("calendar",),
+            )
+        if not isinstance(self.when, Match):
+            raise TicketError(f"calendar rule {self.name!r}: when must be a Match", path=("when",))
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()
+    ) -> CalendarRule:
+        """Build from ``{"name": "premium", "when": {"tier": ["premium"]}, "calendar": "24x7"}``."""
+        if not isinstance(data, Mapping):
+            raise TicketError(f"a calendar rule must be a mapping, got {data!r}", path=path)
+        unknown = sorted(set(data) - {"name", "when", "calendar"})
+        if unknown:
+            raise TicketError(
+                f"unknown calendar rule keys {unknown}; expected name, when, calendar",
+                path=(*path, unknown[0]),
+            )
+        try:
+            return cls(
+                name=data.get("name"),  # type: ignore[arg-type]  # checked in __post_init__
+                calendar=data.get("calendar"),  # type: ignore[arg-type]
+                when=Match.from_mapping(data.get("when", {}), path=("when",)),
+            )
+        except TicketError as exc:
+            raise TicketError(exc.message, path=(*path, *exc.path)) from None
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_mapping` reads back to an equal rule."""
+        return {"name": self.name, "when": self.when.to_mapping(), "calendar": self.calendar}
