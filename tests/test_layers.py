@@ -22,6 +22,8 @@ LAYERS = {
     "credits": 2,
     "policy": 3,
     "cli": 4,
+    "render": 4,
+    "diff": 4,
     "__init__": 4,
     "__main__": 4,
 }
