@@ -29,8 +29,9 @@ def _opt_decimal(value: Decimal | None) -> str | None:
 class IncidentLine:
     """One incident as given: how much of it counted, and why the rest did not.
 
-    ``counted`` plus the ``excluded`` lengths add up to the incident's whole length. Time an
-    earlier-listed incident already counted is excluded as ``"overlap"``.
+    ``counted`` plus the ``excluded`` lengths add up to the incident's whole length. Time already
+    counted for an incident that starts earlier (or, at the same start, ends earlier) is excluded
+    as ``"overlap"``.
     """
 
     id: str
