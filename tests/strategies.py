@@ -61,6 +61,8 @@ _POLICY_ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Asia/Tehran", "Asi
 _POLICY_WINDOWS = ("09:00-17:00", "08:00-12:00", "13:00-18:00", "00:00-24:00", "22:00-23:30")
 _POLICY_DAYS = ("mon-fri", "sat", "sun", "sat-sun", "mon,wed", "daily")
 _policy_names = _policy_st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+# channel names apart from severity names: tier targets are keyed by either
+_policy_channel_names = _policy_st.from_regex(r"ch_[a-z0-9]{1,6}", fullmatch=True)
 
 
 @_policy_st.composite
@@ -111,7 +113,7 @@ def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
     """A valid format-1 policy mapping: calendars, severities, channels, tiers with targets."""
     cal_names = draw(_policy_st.lists(_policy_names, min_size=1, max_size=3, unique=True))
     severities = draw(_policy_st.lists(_policy_names, min_size=1, max_size=4, unique=True))
-    channels = draw(_policy_st.lists(_policy_names, max_size=3, unique=True))
+    channels = draw(_policy_st.lists(_policy_channel_names, max_size=3, unique=True))
     tiers: dict[str, object] = {}
     for tier in draw(_policy_st.lists(_policy_names, max_size=3, unique=True)):
         spec: dict[str, object] = {"calendar": draw(_policy_st.sampled_from(cal_names))}
@@ -126,7 +128,7 @@ def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
         hours = sorted(
             draw(
                 _policy_st.lists(
-                    _policy_st.integers(min_value=0, max_value=500),
+                    _policy_st.integers(min_value=1, max_value=500),
                     min_size=len(severities),
                     max_size=len(severities),
                 )
@@ -146,11 +148,14 @@ def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
         "severities": severities,
         "channels": {c: {"label": c.title()} for c in channels},
         "tiers": tiers,
+        "metrics": {"first_response": {"default": "501h"}},
     }
     if draw(_policy_st.booleans()):
         policy["effective_until"] = "2026-12-31"
     if draw(_policy_st.booleans()):
-        policy["warnings"] = [{"at": "75%"}, {"before": draw(policy_durations())}]
+        # a lead time is business time, never business days
+        lead = draw(policy_durations().filter(lambda d: not d.endswith("bd")))
+        policy["warnings"] = [{"at": "75%"}, {"before": lead}]
     return policy
 
 
@@ -384,3 +389,147 @@ def cal_mappings(
     if draw(_cal_st.integers(0, 3)) == 0:
         mapping["holidays"] = draw(_cal_st.sampled_from(_CAL_COUNTRIES))
     return mapping
+
+
+# ----------------------------------------------------------------------------------------------
+# --- CLI, render, diff --- (sla_engine.cli, render, diff; tests/test_cli_*.py, test_render.py,
+# test_diff.py)
+# ----------------------------------------------------------------------------------------------
+
+import copy as _cli_copy  # noqa: E402
+from pathlib import Path as _CliPath  # noqa: E402
+from typing import Any as _CliAny  # noqa: E402
+
+import yaml as _cli_yaml  # noqa: E402
+from hypothesis import strategies as _cli_st  # noqa: E402
+
+_CLI_DESK: dict[str, _CliAny] = {
+    "format_version": 1,
+    "name": "desk",
+    "version": "2026.1",
+    "description": "A small helpdesk with | pipes & <tags> in its text.",
+    "effective_from": "2026-01-01",
+    "currency": "USD",
+    "calendars": {
+        "business": {
+            "name": "Business hours",
+            "timezone": "America/Los_Angeles",
+            "hours": {"mon-fri": ["09:00-17:00"]},
+            "holidays": {"country": "US", "subdivision": "CA"},
+            "closed": [{"date": "2026-12-24", "name": "Christmas Eve"}],
+        },
+        "always": {"name": "Around the clock", "timezone": "UTC", "hours": "24x7"},
+        "tehran": {
+            "name": "Tehran centre",
+            "timezone": "Asia/Tehran",
+            "hours": {"sat-wed": ["08:00-17:00"], "thu": ["08:00-13:00"]},
+            "holidays": {"country": "IR"},
+        },
+    },
+    "severities": [{"name": "sev1", "label": "Sev 1"}, {"name": "sev2", "label": "Sev 2"}],
+    "channels": {"phone": {"label": "Phone", "calendar": "always"}, "email": {"label": "E-mail"}},
+    "issue_classes": {"tier1": {"label": "Tier 1 issue"}},
+    "tiers": {
+        "standard": {
+            "label": "Standard",
+            "price": {"amount": "5.00", "per": "user-month"},
+            "calendar": "business",
+            "channels": ["email"],
+            "targets": {"first_response": "24h", "resolution": {"sev1": "48h", "tier1": "72h"}},
+        },
+        "premium": {
+            "label": "Premium",
+            "price": {"amount": "2000.00", "per": "month"},
+            "calendar": "always",
+            "channels": ["phone", "email"],
+            "features": ["Named account manager"],
+            "targets": {"first_response": {"sev1": "2h", "sev2": "4h"}},
+        },
+    },
+    "metrics": {"first_response": {"default": "24h"}, "resolution": {"default": "none"}},
+    "rules": {"first_response": [{"name": "phone", "when": {"channel": "phone"}, "target": "30s"}]},
+    "warnings": [{"name": "three quarters", "at": "75%"}],
+    "escalation": {
+        "levels": [
+            {"name": "L1 Support", "contact": "+1-800-555-0123", "responds_within": "15m"},
+            {"name": "Engineering Manager", "after": "1h"},
+        ]
+    },
+    "credits": {
+        "basis": "period",
+        "rule": {
+            "kind": "downtime_bands",
+            "bands": [
+                {"range": "[1h, 4h)", "credit": "10%"},
+                {"range": "[4h, 12h)", "credit": "25%"},
+                {"range": "[12h, inf)", "credit": "50%"},
+            ],
+        },
+        "exclusions": ["third_party", "customer_misconfiguration", "scheduled_maintenance"],
+        "maintenance_notice": "72h",
+        "claim": {"days": 30, "anchor": "incident_end"},
+    },
+}
+
+
+def cli_desk() -> dict[str, _CliAny]:
+    """A fresh copy of the small helpdesk policy the CLI, render and diff tests share: two
+    tiers with prices, two channels, US (California) and Iranian holidays, rules, tier targets,
+    warnings, an escalation chain and the seed's 10/25/50 % credit schedule."""
+    return _cli_copy.deepcopy(_CLI_DESK)
+
+
+def cli_write(
+    directory: _CliPath, mapping: dict[str, _CliAny], name: str = "desk.yaml"
+) -> _CliPath:
+    """Write ``mapping`` as a YAML policy file in ``directory``; return its path."""
+    path = directory / name
+    path.write_text(_cli_yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+#: Durations a tier target may take (whole minutes, 1 minute to 3 days).
+cli_target_minutes = _cli_st.integers(min_value=1, max_value=3 * 24 * 60)
+
+#: Command-line words: the commands and options sla-engine knows, and noise.
+cli_words = _cli_st.one_of(
+    _cli_st.sampled_from(
+        [
+            "validate",
+            "schema",
+            "render",
+            "diff",
+            "evaluate",
+            "credit",
+            "--format",
+            "json",
+            "html",
+            "markdown",
+            "text",
+            "--year",
+            "--years",
+            "--policy",
+            "--tickets",
+            "--as-of",
+            "--incidents",
+            "--period",
+            "--fee",
+            "--currency",
+            "--claim-filed-at",
+            "--customer",
+            "--fee-per",
+            "--timezone",
+            "--explain",
+            "--strict",
+            "-",
+            "now",
+            "2026-03",
+            "2026-Q1",
+            "2000.00",
+            "USD",
+            "2026-03-09T12:00:00Z",
+            "/nonexistent.yaml",
+        ]
+    ),
+    _cli_st.text(max_size=12),
+)

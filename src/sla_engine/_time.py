@@ -68,7 +68,10 @@ def from_us(us: int) -> datetime:
 def td_to_us(value: timedelta, what: str = "duration") -> int:
     """Microseconds in a ``timedelta`` (exact)."""
     if not isinstance(value, timedelta):
-        raise DurationError(f"{what}: expected a timedelta, got {type(value).__name__} {value!r}")
+        raise DurationError(
+            f"{what}: expected a timedelta, got {type(value).__name__} {value!r}; write e.g. "
+            "timedelta(hours=2), or parse_timedelta('2h') for text"
+        )
     return (value.days * 86_400 + value.seconds) * US_PER_SECOND + value.microseconds
 
 

@@ -52,6 +52,8 @@ EMPTY_YEARS_LIMIT: Final = 10
 _US_PER_S: Final = 1_000_000
 _MIN_US: Final = to_us(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
 _MAX_US: Final = to_us(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC))
+_DT_MIN_US: Final = to_us(datetime.min.replace(tzinfo=UTC))
+_DT_MAX_US: Final = to_us(datetime.max.replace(tzinfo=UTC))
 
 Kind = Literal["hours", "union", "intersection", "difference"]
 _Segments = list[tuple[int, int]]
@@ -279,6 +281,8 @@ class BusinessCalendar:
 
     __slots__ = (
         "_closed",
+        "_closed_names",
+        "_closed_years",
         "_holiday_names",
         "_holiday_years",
         "_holidays",
@@ -328,6 +332,8 @@ class BusinessCalendar:
     def _init_cache(self) -> None:
         self._holiday_names: dict[date, str] = {}
         self._holiday_years: set[int] = set()
+        self._closed_names: dict[date, str] = {}
+        self._closed_years: set[int] = set()
         self._state = _State(0, 0, [])
         self._np: tuple[_State, Any] | None = None
         self._lock = threading.Lock()
@@ -444,10 +450,15 @@ class BusinessCalendar:
         """The plain-data form; ``BusinessCalendar.from_mapping(c.to_mapping()) == c``."""
         if self._kind != "hours":
             parts: list[dict[str, Any]] = []
-            for op in self._operands:
+            for i, op in enumerate(self._operands):
                 m = op.to_mapping()
-                # Flatten chains of the same associative operation.
-                if op._kind == self._kind and self._kind != "difference" and op.name is None:
+                # Flatten left-nested chains of the same operation: from_mapping folds left.
+                if (
+                    i == 0
+                    and op._kind == self._kind
+                    and self._kind != "difference"
+                    and op.name is None
+                ):
                     parts.extend(m[self._kind])
                 else:
                     parts.append(m)
@@ -508,6 +519,16 @@ class BusinessCalendar:
         self._holiday_years |= years
         return self._holiday_names
 
+    def _closed_table(self, first: date, last: date) -> dict[date, str]:
+        """Closed dates with names, expanded (RRULEs included) a whole year at a time."""
+        years = set(range(first.year, last.year + 1)) - self._closed_years
+        if years:
+            self._closed_names.update(
+                self._closed.build(date(min(years), 1, 1), date(max(years), 12, 31))
+            )
+            self._closed_years |= years
+        return self._closed_names
+
     def closure(self, day: date) -> str | None:
         """Why a local date is closed, or ``None``: a holiday's or closed date's name."""
         if self._kind != "hours":
@@ -516,7 +537,7 @@ class BusinessCalendar:
             raise CalendarError(f"closure: expected a date, got {day!r}")
         if day in self._special:
             return None if self._special[day] else "special hours: closed"
-        closed = self._closed.build(day, day)
+        closed = self._closed_table(day, day)
         if day in closed:
             return closed[day] or "closed date"
         return self._holiday_table(day, day).get(day)
@@ -559,7 +580,7 @@ class BusinessCalendar:
             return _combine(a, b, rule)
         first = self._local_date(lo) - timedelta(days=2)
         last = self._local_date(hi - 1) + timedelta(days=1)
-        closed = self._closed.build(first, last)
+        closed = self._closed_table(first, last)
         holidays = self._holiday_table(first, last)
         out: _Segments = []
         day = first
@@ -598,7 +619,7 @@ class BusinessCalendar:
         if lo < _MIN_US or hi > _MAX_US:
             bad = lo if lo < _MIN_US else hi
             raise HorizonError(
-                f"{from_us(max(min(bad, _MAX_US - 1), _MIN_US)).isoformat()}: calendars answer "
+                f"{from_us(max(min(bad, _DT_MAX_US), _DT_MIN_US)).isoformat()}: calendars answer "
                 f"for {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 (UTC); the question reaches past it"
             )
         with self._lock:
@@ -815,9 +836,18 @@ class BusinessCalendar:
             if self._skipped(day):
                 return False
             windows = self._day_windows(
-                day, self._closed.build(day, day), self._holiday_table(day, day)
+                day, self._closed_table(day, day), self._holiday_table(day, day)
             )
             return bool(windows)
+        left, right = self._operands
+        if self._kind == "union":
+            return left._is_working_day(day) or right._is_working_day(day)
+        if self._kind == "intersection" and not (
+            left._is_working_day(day) and right._is_working_day(day)
+        ):
+            return False
+        if self._kind == "difference" and not left._is_working_day(day):
+            return False
         return self.elapsed_us(self._wall_us(day, 0), self._wall_us(day, DAY_SECONDS)) > 0
 
     # ----------------------------------------------------------------- explanation
@@ -885,7 +915,7 @@ class BusinessCalendar:
         day = local.date()
         secs = local.hour * 3600 + local.minute * 60 + local.second
         prev = day - timedelta(days=1)
-        closed = self._closed.build(prev, day)
+        closed = self._closed_table(prev, day)
         holidays = self._holiday_table(prev, day)
         if counted:
             for d, offset in ((day, 0), (prev, DAY_SECONDS)):
@@ -898,6 +928,10 @@ class BusinessCalendar:
                         )
                         return f"open: {where} {w}"
             return "open"
+        if self._skipped(prev):
+            windows = self._day_windows(day, closed, holidays)
+            if secs < min((w.start for w in windows), default=DAY_SECONDS):
+                return self._day_reason(prev, closed, holidays) or "outside hours"
         # Closed time after midnight may belong to yesterday's overnight window.
         for w in self._weekly.days[prev.weekday()]:
             if w.overnight and secs + DAY_SECONDS < w.end:

@@ -158,7 +158,9 @@ def parse_days(key: str) -> tuple[int, ...]:
         else:
             days.append(_day_index(part, key))
     if len(set(days)) != len(days):
-        raise CalendarError(f"{key!r} names a day twice")
+        raise CalendarError(
+            f"{key!r} names a day twice; name each day once, e.g. 'mon-fri' or 'mon,wed'"
+        )
     return tuple(days)
 
 
