@@ -308,3 +308,16 @@ def test_kathmandu_quarter_hour_offset() -> None:
     cal = BusinessCalendar(timezone="Asia/Kathmandu", hours={"mon-fri": ["09:00-17:00"]})
     assert cal.next_open(utc(2026, 3, 9)) == utc(2026, 3, 9, 3, 15)
     assert cal.next_close(utc(2026, 3, 9, 4)) == utc(2026, 3, 9, 11, 15)
+
+
+def test_apia_closure_names_the_skipped_date() -> None:
+    """closure() of Apia's 2011-12-30 says the zone skipped the date."""
+    from datetime import date
+
+    from sla_engine.calendar import BusinessCalendar
+
+    cal = BusinessCalendar(timezone="Pacific/Apia", hours={"daily": ["09:00-17:00"]})
+    assert cal.closure(date(2011, 12, 30)) == (
+        "2011-12-30 does not exist in Pacific/Apia (skipped by the zone)"
+    )
+    assert cal.closure(date(2011, 12, 29)) is None

@@ -535,6 +535,8 @@ class BusinessCalendar:
             raise CalendarError("closure() answers for a calendar of its own, not a composition")
         if not isinstance(day, date) or isinstance(day, datetime):
             raise CalendarError(f"closure: expected a date, got {day!r}")
+        if self._skipped(day):
+            return f"{day.isoformat()} does not exist in {self.timezone} (skipped by the zone)"
         if day in self._special:
             return None if self._special[day] else "special hours: closed"
         closed = self._closed_table(day, day)
