@@ -108,6 +108,111 @@ def policy_calendars(draw: _policy_st.DrawFn) -> dict[str, object]:
     return cal
 
 
+def _policy_round_two(
+    draw: _policy_st.DrawFn,
+    policy: dict[str, object],
+    cal_names: list[str],
+    channels: list[str],
+) -> None:
+    """Add round-two sections (states, metrics, rules, escalation, credits...), each optional,
+    chosen so that the policy stays free of lint problems."""
+    metrics: dict[str, object] = {"first_response": {"default": "501h"}}
+    if draw(_policy_st.booleans()):
+        policy["issue_classes"] = {"ic_1": {"label": "Tier 1"}, "ic_2": None}
+        metrics["resolution"] = {"label": "Resolution", "default": "none"}
+    if draw(_policy_st.booleans()):
+        metrics["status_page"] = {
+            "kind": "periodic_update",
+            "start": ["custom:major_incident"],
+            "stop": ["custom:status_page_update"],
+            "cancel": ["custom:incident_resolved"],
+            "default": draw(_policy_st.sampled_from(["30m", "1h", "PT45M"])),
+            "calendar": draw(_policy_st.sampled_from(cal_names)),
+        }
+    if draw(_policy_st.booleans()):
+        policy["states"] = [
+            "New",
+            {"name": "In Progress", "label": "Working"},
+            {"name": "Waiting on Customer", "pauses": ["first_response"]},
+            {"name": "Done", "terminal": True},
+        ]
+        metrics["time_in_progress"] = {
+            "kind": "time_in_state",
+            "state": "In Progress",
+            "default": "48h",
+        }
+        if draw(_policy_st.booleans()):
+            policy["lifecycle"] = {"reopen": "In Progress"}
+    policy["metrics"] = metrics
+    if len(channels) > 0 and draw(_policy_st.booleans()):
+        picked = draw(_policy_st.lists(_policy_st.sampled_from(channels), unique=True, min_size=1))
+        targets = _policy_st.sampled_from(["30s", "2m", "1h", "4h30m", "PT2H", "1bd"])
+        policy["rules"] = {
+            "first_response": [
+                {"name": f"by {c}", "when": {"channel": c}, "target": draw(targets)} for c in picked
+            ]
+        }
+    if draw(_policy_st.booleans()):
+        levels: list[dict[str, object]] = [{"name": "L1"}]
+        for i in range(draw(_policy_st.integers(min_value=0, max_value=3))):
+            level: dict[str, object] = {"name": f"L{i + 2}"}
+            if draw(_policy_st.booleans()):
+                level["after"] = f"{draw(_policy_st.integers(min_value=1, max_value=90))}m"
+            if draw(_policy_st.booleans()):
+                level["responds_within"] = "1h"
+            levels.append(level)
+        policy["escalation"] = {
+            "levels": levels,
+            "clock": draw(_policy_st.sampled_from(["wall", "business"])),
+        }
+    if draw(_policy_st.booleans()):
+        policy["strategies"] = {
+            "severity_change": draw(_policy_st.sampled_from(["recompute", "restart", "carry"])),
+            "reopen": draw(_policy_st.sampled_from(["resume", "new_cycle"])),
+        }
+    if draw(_policy_st.booleans()):
+        bounds = sorted(
+            draw(
+                _policy_st.lists(
+                    _policy_st.integers(min_value=1, max_value=48),
+                    min_size=1,
+                    max_size=4,
+                    unique=True,
+                )
+            )
+        )
+        credits = sorted(
+            draw(
+                _policy_st.lists(
+                    _policy_st.decimals(min_value=0, max_value=100, places=1),
+                    min_size=len(bounds),
+                    max_size=len(bounds),
+                )
+            )
+        )
+        edges = [*(f"{b}h" for b in bounds), "inf"]
+        bands = [
+            {"range": f"[{lo}, {hi})", "credit": f"{c}%"}
+            for lo, hi, c in zip(edges, edges[1:], credits, strict=False)
+        ]
+        schedule: dict[str, object] = {
+            "basis": draw(_policy_st.sampled_from(["incident", "period"])),
+            "rule": {"kind": "downtime_bands", "bands": bands},
+            "claim": {
+                "days": draw(_policy_st.integers(min_value=0, max_value=60)),
+                "anchor": "incident_end",
+            },
+        }
+        if draw(_policy_st.booleans()):
+            schedule["exclusions"] = ["third_party", "scheduled_maintenance"]
+            schedule["maintenance_notice"] = "72h"
+        if draw(_policy_st.booleans()):
+            schedule["cap_per_period"] = "100%"
+        if draw(_policy_st.booleans()):
+            schedule["billing"] = {"every": "month", "timezone": "UTC"}
+        policy["credits"] = schedule
+
+
 @_policy_st.composite
 def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
     """A valid format-1 policy mapping: calendars, severities, channels, tiers with targets."""
@@ -120,7 +225,7 @@ def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
         if draw(_policy_st.booleans()):
             amount = draw(_policy_st.decimals(min_value=0, max_value=10_000, places=2))
             spec["price"] = {"amount": str(amount), "per": "user-month"}
-        if channels and draw(_policy_st.booleans()):
+        if len(channels) > 0 and draw(_policy_st.booleans()):
             spec["channels"] = draw(
                 _policy_st.lists(_policy_st.sampled_from(channels), unique=True, min_size=1)
             )
@@ -152,6 +257,7 @@ def policy_mappings(draw: _policy_st.DrawFn) -> dict[str, object]:
     }
     if draw(_policy_st.booleans()):
         policy["effective_until"] = "2026-12-31"
+    _policy_round_two(draw, policy, cal_names, channels)
     if draw(_policy_st.booleans()):
         # a lead time is business time, never business days
         lead = draw(policy_durations().filter(lambda d: not d.endswith("bd")))

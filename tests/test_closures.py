@@ -105,3 +105,21 @@ def test_bad_holiday_sources_are_refused(mapping: dict[str, object], needle: str
     """Unknown countries, subdivisions and keys, and a non-boolean observed, are refused."""
     with pytest.raises(CalendarError, match=needle):
         HolidaySource.from_mapping(mapping)
+
+
+def test_holiday_names_do_not_depend_on_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no language named, holidays are named in the country's own default language."""
+    from datetime import date
+
+    from sla_engine.calendar import BusinessCalendar
+
+    names = []
+    for lang in ("C.UTF-8", "en_US.UTF-8", "fa_IR.UTF-8"):
+        for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+            monkeypatch.setenv(var, lang)
+        cal = BusinessCalendar(
+            timezone="Asia/Tehran", hours={"sat-wed": ["08:00-16:00"]}, holidays="IR"
+        )
+        names.append(cal.closure(date(2026, 3, 21)))
+    assert len(set(names)) == 1
+    assert "نوروز" in str(names[0])

@@ -21,11 +21,11 @@ LAYERS = {
     "clocks": 2,
     "credits": 2,
     "policy": 3,
-    "cli": 4,
     "render": 4,
     "diff": 4,
-    "__init__": 4,
-    "__main__": 4,
+    "cli": 5,
+    "__init__": 5,
+    "__main__": 5,
 }
 FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time"}
 # Third-party packages each layer may import (the standard library is always allowed).
@@ -35,6 +35,7 @@ ALLOWED = {
     2: {"holidays", "dateutil", "numpy", "iso4217"},
     3: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
     4: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
+    5: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
 }
 
 
@@ -72,7 +73,7 @@ def test_module_imports_only_downwards(path: Path) -> None:
         if top == "sla_engine":
             parts = name.split(".")
             if len(parts) == 1:
-                assert layer == 4, f"{where}: only the package root and the CLI import the root"
+                assert layer == 5, f"{where}: only the package root and the CLI import the root"
                 continue
             target = parts[1]
             assert target in LAYERS, f"{where}: unknown module"

@@ -66,22 +66,32 @@ from sla_engine.errors import (
     UnknownTimeZoneError,
 )
 
-_POLICY_NAMES = frozenset(
-    {"Policy", "PolicySet", "load_policy", "load_policy_set", "validate_policy"}
-)
+_LAZY = {
+    "Policy": "sla_engine.policy",
+    "PolicySet": "sla_engine.policy",
+    "load_policy": "sla_engine.policy",
+    "load_policy_set": "sla_engine.policy",
+    "validate_policy": "sla_engine.policy",
+    "render_policy": "sla_engine.render",
+    "diff_policies": "sla_engine.diff",
+    "PolicyDiff": "sla_engine.diff",
+    "Change": "sla_engine.diff",
+}
 
 
 def __getattr__(name: str) -> Any:
     """Import the policy layer (and pydantic) only when one of its names is first used."""
-    if name in _POLICY_NAMES:
-        from sla_engine import policy
+    if name in _LAZY:
+        import importlib
 
-        return getattr(policy, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sla_engine' has no attribute {name!r}")
 
 
 if TYPE_CHECKING:
+    from sla_engine.diff import Change, PolicyDiff, diff_policies
     from sla_engine.policy import Policy, PolicySet, load_policy, load_policy_set, validate_policy
+    from sla_engine.render import render_policy
 
 try:
     __version__ = version("sla-engine")
@@ -98,6 +108,7 @@ __all__ = [
     "CalendarError",
     "CalendarRule",
     "Cap",
+    "Change",
     "ClaimWindow",
     "CreditDecision",
     "CreditError",
@@ -127,6 +138,7 @@ __all__ = [
     "MinimumPayout",
     "NaiveDatetimeError",
     "Policy",
+    "PolicyDiff",
     "PolicyError",
     "PolicyProblem",
     "PolicySet",
@@ -148,10 +160,12 @@ __all__ = [
     "WarningRule",
     "__version__",
     "compute_credit",
+    "diff_policies",
     "evaluate",
     "load_policy",
     "load_policy_set",
     "next_deadlines",
     "parse_duration",
+    "render_policy",
     "validate_policy",
 ]

@@ -1,8 +1,16 @@
-"""The ``sla-engine`` command: validate policies and print the policy JSON Schema.
+"""The ``sla-engine`` command: validate, schema, render, diff, evaluate and credit.
 
-Exit codes: 0 valid, 1 invalid, 2 usage (bad arguments, a file that cannot be read). A user's
-mistake never shows a traceback. Each command imports only what it needs, so that
-``sla-engine validate`` starts fast.
+- ``validate FILE...``: check policy files (text or ``--format json``);
+- ``schema``: the JSON Schema of the policy format;
+- ``render POLICY --format markdown|html``: the public support, pricing and SLA table;
+- ``diff OLD NEW``: what got stricter or looser between two versions (text or JSON);
+- ``evaluate --policy P --tickets FILE.jsonl --as-of T``: ticket clocks, one JSON line per ticket;
+- ``credit --policy P --incidents FILE --period 2026-03 --fee 2000.00``: a credit decision (JSON).
+
+Exit codes: 0 success (for ``validate``: valid), 1 invalid input (a policy, ticket or incident
+with a problem; the message says where), 2 usage (bad arguments, a file that cannot be read).
+A user's mistake never shows a traceback: it is one ``error: ...`` line (or block) on stderr.
+Each command imports only what it needs, so that ``sla-engine validate`` starts fast.
 """
 
 from __future__ import annotations
@@ -29,6 +37,15 @@ class _Parser(argparse.ArgumentParser):
 
 class _UsageError(Exception):
     pass
+
+
+class _Failure(Exception):
+    """A user's mistake found by a command: printed as ``error: ...``, exit ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 def _problem_json(problem: Any) -> dict[str, Any]:
@@ -129,10 +146,482 @@ def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- shared input
+
+
+def _show_path(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _read_text(name: str, what: str) -> str:
+    """The UTF-8 text of a file (``-`` is standard input)."""
+    if name == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    else:
+        try:
+            with open(name, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            raise _Failure(
+                f"cannot read {what} {name}: {exc.strerror or exc}", EXIT_USAGE
+            ) from None
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _Failure(f"{name}:{line}: the {what} is not UTF-8 text; save it as UTF-8") from None
+
+
+def _load(path: str, err: TextIO) -> Any:
+    """A checked policy; its warnings go to ``err`` as ``warning: ...`` lines."""
+    import warnings
+
+    from sla_engine.errors import SLAEngineWarning
+    from sla_engine.policy import load_policy
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SLAEngineWarning)
+            policy = load_policy(path)
+    except FileNotFoundError:
+        raise _Failure(
+            f"cannot read policy {path}: No such file or directory", EXIT_USAGE
+        ) from None
+    except IsADirectoryError:
+        raise _Failure(f"cannot read policy {path}: Is a directory", EXIT_USAGE) from None
+    except OSError as exc:
+        raise _Failure(f"cannot read policy {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    for warning in caught:
+        if issubclass(warning.category, SLAEngineWarning):
+            print(f"warning: {warning.message}", file=err)
+    return policy
+
+
+class _Versions:
+    """One policy, or several versions of one (``--policy`` given more than once)."""
+
+    def __init__(self, paths: Sequence[str], err: TextIO) -> None:
+        import os
+
+        self.label = ", ".join(paths)
+        if len(paths) == 1:
+            self.single: Any = _load(paths[0], err)
+            self.set: Any = None
+            return
+        from sla_engine.policy import load_policy_set
+
+        for path in paths:
+            if not os.path.isfile(path):
+                raise _Failure(f"cannot read policy {path}: No such file or directory", EXIT_USAGE)
+        self.single = None
+        self.set = load_policy_set(paths)
+
+    def at(self, instant: Any) -> Any:
+        """The version in force at ``instant`` (the only one, when a single file was given)."""
+        if self.single is not None:
+            return self.single
+        return self.set.for_instant(instant)
+
+
+def _instant(text: str, what: str) -> Any:
+    """An aware datetime from ISO 8601 text; ``now`` is the system clock (the CLI may read it)."""
+    from datetime import UTC, datetime
+
+    if text.strip().lower() == "now":
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise _Failure(
+            f"{what} {text!r} is not an ISO 8601 instant; write e.g. 2026-03-09T12:00:00-08:00 "
+            "or 2026-03-09T20:00:00Z"
+        ) from None
+    if value.utcoffset() is None:
+        raise _Failure(
+            f"{what} {text!r} has no time zone; add an offset, e.g. {text.strip()}Z (UTC) or "
+            f"{text.strip()}+03:30"
+        )
+    return value
+
+
+def _utc(value: Any) -> str | None:
+    """An instant as ``2026-03-09T20:00:00Z`` (microseconds only when non-zero)."""
+    if value is None:
+        return None
+    from datetime import UTC
+
+    dt = value.astimezone(UTC)
+    text: str = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        text += f".{dt.microsecond:06d}"
+    return text + "Z"
+
+
+def _duration(value: Any) -> str | None:
+    if value is None:
+        return None
+    from sla_engine._time import format_duration
+
+    text: str = format_duration(value)
+    return text
+
+
+# --------------------------------------------------------------------------- render, diff
+
+
+def _render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.render import render_policy
+
+    policy = _load(args.policy, err)
+    text = render_policy(policy, format=args.format, year=args.year, years=args.years)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as file:
+                file.write(text)
+        except OSError as exc:
+            raise _Failure(
+                f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE
+            ) from None
+        return EXIT_OK
+    out.write(text)
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.diff import diff_policies
+    from sla_engine.errors import PolicyError
+
+    loaded = []
+    failed: list[str] = []
+    for path in (args.old, args.new):
+        try:
+            loaded.append(_load(path, err))
+        except PolicyError as exc:
+            failed.append(str(exc))
+    if failed:
+        raise _Failure("\n".join(failed))
+    result = diff_policies(loaded[0], loaded[1])
+    out.write(result.to_json() if args.format == "json" else result.to_text())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
+    """Every ticket of a JSON Lines text with its line number; all problems found at once."""
+    import json
+
+    from sla_engine.clocks import Ticket
+    from sla_engine.errors import SLAEngineError
+
+    tickets: list[tuple[int, Any]] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{name}:{number}: not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            problems.append(f"{name}:{number}: not JSON: nested too deeply")
+            continue
+        if not isinstance(data, dict):
+            problems.append(
+                f"{name}:{number}: a ticket is a JSON object such as "
+                '{"id": "T-1", "tier": "premium", "events": [{"kind": "created", "at": '
+                f'"2026-03-09T09:00:00Z"}}]}}, got {type(data).__name__}'
+            )
+            continue
+        try:
+            ticket = Ticket.from_mapping(data)
+        except SLAEngineError as exc:
+            where = _show_path(exc.path)
+            problems.append(f"{name}:{number}: {where + ': ' if where else ''}{exc.message}")
+            continue
+        if ticket.id in seen:
+            problems.append(
+                f"{name}:{number}: ticket id {ticket.id!r} is already used on line "
+                f"{seen[ticket.id]}; give each ticket its own id"
+            )
+            continue
+        seen[ticket.id] = number
+        tickets.append((number, ticket))
+    if problems:
+        shown = problems[:20]
+        more = len(problems) - len(shown)
+        if more:
+            shown.append(f"... and {more} more")
+        count = len(problems)
+        raise _Failure(
+            f"{count} bad line{'s' * (count != 1)} in {name}; nothing was evaluated\n  "
+            + "\n  ".join(shown)
+        )
+    return tickets
+
+
+def _clock_event(event: Any) -> dict[str, Any]:
+    return {
+        "at": _utc(event.at),
+        "kind": event.kind.value,
+        "metric": event.metric,
+        "cycle": event.cycle,
+        "detail": event.detail,
+    }
+
+
+def _ticket_json(policy: Any, sla: Any, ticket: Any, as_of: Any, explain: bool) -> str:
+    import json
+
+    from sla_engine.clocks import evaluate, next_deadlines
+
+    result = evaluate(sla, ticket, as_of=as_of)
+    upcoming = next_deadlines(sla, ticket, as_of=as_of)
+    cycles = [
+        {
+            "metric": c.metric,
+            "cycle": c.cycle,
+            "state": c.state.value,
+            "start": _utc(c.start),
+            "stop": _utc(c.stop),
+            "due": _utc(c.due),
+            "breached_at": _utc(c.breached_at),
+            "target": _duration(c.target),
+            "calendar": c.calendar,
+            "rule": c.rule,
+            "elapsed": _duration(c.business_elapsed),
+            "remaining": _duration(c.business_remaining),
+            "wall_until_due": _duration(c.wall_until_due),
+            "share_used": f"{c.share_used.numerator}/{c.share_used.denominator}",
+        }
+        for c in result.cycles
+    ]
+    doc: dict[str, Any] = {
+        "id": ticket.id,
+        "policy": f"{policy.name} {policy.version}",
+        "as_of": _utc(as_of),
+        "state": result.state,
+        "cycles": cycles,
+        "events": [_clock_event(e) for e in result.events],
+        "next_deadlines": [_clock_event(e) for e in upcoming],
+    }
+    if explain:
+        doc["trace"] = list(result.trace)
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.errors import SLAEngineError
+
+    as_of = _instant(args.as_of, "--as-of")
+    versions = _Versions(args.policy, err)
+    if versions.single is not None and versions.single.sla is None:
+        raise _Failure(
+            f"{versions.label}: the policy has no ticket clocks; add 'metrics' (and targets) to "
+            "evaluate tickets against it"
+        )
+    tickets = _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)
+    lines: list[str] = []
+    problems: list[str] = []
+    for number, ticket in tickets:
+        try:
+            policy = versions.at(ticket.events[0].at)
+            if policy.sla is None:
+                problems.append(
+                    f"{args.tickets}:{number}: version {policy.version} of the policy, in force "
+                    "when the ticket was created, has no ticket clocks"
+                )
+                continue
+            lines.append(_ticket_json(policy, policy.sla, ticket, as_of, args.explain))
+        except SLAEngineError as exc:
+            where = _show_path(exc.path)
+            problems.append(
+                f"{args.tickets}:{number}: {where + ': ' if where else ''}{exc.message}"
+            )
+    if problems:
+        count = len(problems)
+        raise _Failure(
+            f"{count} ticket{'s' * (count != 1)} in {args.tickets} could not be evaluated; "
+            "nothing was printed\n  " + "\n  ".join(problems[:20])
+        )
+    for line in lines:
+        print(line, file=out)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- credit
+
+
+def _period(text: str, cycle: Any, timezone: str | None) -> Any:
+    """The billing period ``text`` names: a month ``2026-03``, a quarter ``2026-Q1`` or a day
+    ``2026-03-15``. With the policy's billing cycle (and no ``--timezone``) it is the cycle's
+    period containing that month's, quarter's or day's first local midnight."""
+    import re
+    from datetime import date, datetime, time
+
+    from sla_engine.credits import BillingCycle, BillingPeriod
+
+    value = text.strip()
+    first: date | None = None
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+            first = date(int(m.group(1)), int(m.group(2)), 1)
+        elif m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
+            first = date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            first = date.fromisoformat(value)
+    except ValueError:
+        first = None
+    if first is None:
+        raise _Failure(
+            f"--period {text!r} is not a billing period; write a month as 2026-03, a quarter "
+            "as 2026-Q1, or a day (the period containing it) as 2026-03-15"
+        )
+    if timezone is not None or cycle is None:
+        zone = timezone or "UTC"
+        if "Q" in value.upper():
+            return BillingPeriod.quarter(first.year, (first.month + 2) // 3, timezone=zone)
+        if value.count("-") == 1:
+            return BillingPeriod.month(first.year, first.month, timezone=zone)
+        cycle = BillingCycle.monthly(timezone=zone)
+    return cycle.containing(datetime.combine(first, time(0), tzinfo=cycle.zone))
+
+
+def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], list[Any]]:
+    """Incidents (and maintenance windows) from JSON: a list of incidents, an object with
+    ``incidents`` (and ``maintenance``), or ``{"customers": [{"id": ..., "incidents": ...}]}``
+    with ``--customer``."""
+    import json
+
+    from sla_engine.credits import Incident, MaintenanceWindow, RecurringMaintenance
+    from sla_engine.errors import SLAEngineError
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise _Failure(f"{name}: not JSON: nested too deeply") from None
+    base: tuple[str | int, ...] = ()
+    if isinstance(data, dict) and "customers" in data:
+        customers = data["customers"]
+        if not isinstance(customers, list):
+            raise _Failure(f"{name}: customers: expected a list of customers")
+        ids = [c.get("id") for c in customers if isinstance(c, dict)]
+        if customer is None:
+            raise _Failure(
+                f"{name} holds several customers; pick one with --customer "
+                f"({', '.join(map(str, ids[:10]))})",
+                EXIT_USAGE,
+            )
+        for i, entry in enumerate(customers):
+            if isinstance(entry, dict) and entry.get("id") == customer:
+                data, base = entry, ("customers", i)
+                break
+        else:
+            raise _Failure(
+                f"{name}: no customer {customer!r}; the file has "
+                + (", ".join(map(str, ids[:10])) or "none")
+            )
+    elif customer is not None:
+        raise _Failure(f"{name} has no 'customers' list; leave out --customer", EXIT_USAGE)
+    key: tuple[str, ...] = ()
+    if isinstance(data, list):
+        raw_incidents, raw_maintenance = data, []
+    elif isinstance(data, dict) and "incidents" in data:
+        raw_incidents, raw_maintenance = data["incidents"], data.get("maintenance", [])
+        key = ("incidents",)
+    else:
+        raise _Failure(
+            f"{name}: expected a JSON list of incidents, or an object with 'incidents' (and "
+            "'maintenance'), or with 'customers'; e.g. "
+            '[{"id": "INC-1", "start": "2026-03-02T10:00:00Z", "end": "2026-03-02T12:00:00Z"}]'
+        )
+    if not isinstance(raw_incidents, list) or not isinstance(raw_maintenance, list):
+        raise _Failure(f"{name}: incidents and maintenance must be JSON lists")
+    incidents: list[Incident] = []
+    maintenance: list[MaintenanceWindow | RecurringMaintenance] = []
+    try:
+        for i, raw in enumerate(raw_incidents):
+            incidents.append(Incident.from_mapping(raw, path=(*base, *key, i)))
+        for i, raw in enumerate(raw_maintenance):
+            where = (*base, "maintenance", i)
+            kind = RecurringMaintenance if isinstance(raw, dict) and "rule" in raw else None
+            if kind is not None:
+                maintenance.append(kind.from_mapping(raw, path=where))
+            else:
+                maintenance.append(MaintenanceWindow.from_mapping(raw, path=where))
+    except SLAEngineError as exc:
+        where_text = _show_path(exc.path)
+        raise _Failure(f"{name}: {where_text + ': ' if where_text else ''}{exc.message}") from None
+    return incidents, maintenance
+
+
+def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from sla_engine.credits import Fee, compute_credit
+
+    versions = _Versions(args.policy, err)
+    incidents, maintenance = _incidents(
+        _read_text(args.incidents, "incidents file"), args.incidents, args.customer
+    )
+    policy = versions.single
+    if policy is None:  # the version in force when the incidents happened
+        found = {id(p): p for p in (versions.at(i.start) for i in incidents)}
+        if len(found) > 1:
+            names = ", ".join(sorted(p.version for p in found.values()))
+            raise _Failure(
+                f"the incidents fall under several versions of the policy ({names}); credit "
+                "each version's incidents with its own --policy"
+            )
+        policy = next(iter(found.values())) if found else versions.set.versions[-1]
+    schedule = policy.credit_schedule
+    if schedule is None:
+        raise _Failure(
+            f"{policy.source or versions.label}: the policy has no credits section; add 'credits'"
+        )
+    currency = args.currency or policy.currency
+    if not currency:
+        raise _Failure("the policy names no currency; give one with --currency, e.g. USD")
+    try:
+        amount = Decimal(args.fee.strip())
+    except InvalidOperation:
+        raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00") from None
+    if not amount.is_finite():
+        raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00")
+    fee = Fee(amount=amount, currency=currency, per=args.fee_per)
+    period = _period(args.period, policy.billing_cycle, args.timezone)
+    filed = (
+        None if args.claim_filed_at is None else _instant(args.claim_filed_at, "--claim-filed-at")
+    )
+    decision = compute_credit(
+        schedule,
+        incidents,
+        period=period,
+        fee=fee,
+        claim_filed_at=filed,
+        maintenance=maintenance,
+    )
+    out.write(decision.to_json())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- the parser
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sla-engine",
-        description="Check SLA policies and export their JSON Schema.",
+        description="Check, publish and compare SLA policies; evaluate tickets and credits.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -153,6 +642,113 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of the policy format, for editors and CI.",
     )
     schema.set_defaults(run=_schema)
+
+    render = commands.add_parser(
+        "render",
+        help="print the public support, pricing and SLA table",
+        description="Print the public support, pricing and SLA table of a policy: tiers and "
+        "prices, channels, targets, support hours and holidays, escalation, credits and "
+        "exclusions. The output depends only on the policy and --year.",
+    )
+    render.add_argument("policy", metavar="POLICY", help="a policy file")
+    render.add_argument(
+        "--format", choices=("markdown", "html"), default="markdown", help="output format"
+    )
+    render.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="first year of the holiday list (default: the year the policy takes effect)",
+    )
+    render.add_argument(
+        "--years", type=int, default=1, metavar="N", help="how many years to list (default 1)"
+    )
+    render.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    render.set_defaults(run=_render)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what got stricter or looser between two policy versions",
+        description="Compare two versions of a policy: targets, prices, hours, escalation and "
+        "credits, each change marked stricter, looser, higher, lower, added, removed or "
+        "changed. Exit 0 when both policies load (whatever changed), 1 when either is invalid.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the earlier policy file")
+    diff.add_argument("new", metavar="NEW", help="the later policy file")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    diff.set_defaults(run=_diff)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="ticket clocks as JSON lines",
+        description="Evaluate tickets (JSON Lines: one object per line with id, tier, "
+        "severity, channel, issue_class and events [{kind, at, value}] with ISO 8601 aware "
+        "instants) at --as-of. Prints one JSON object per ticket: each metric cycle's state, "
+        "due, breached_at and remaining time, the events so far and the next deadlines. All "
+        "input is checked before anything is printed: on a bad line nothing is printed, the "
+        "error names every bad line, and the exit code is 1.",
+    )
+    evaluate.add_argument(
+        "--policy",
+        required=True,
+        action="append",
+        metavar="POLICY",
+        help="a policy file; repeat for several versions (each ticket uses the version in "
+        "force when it was created)",
+    )
+    evaluate.add_argument(
+        "--tickets", required=True, metavar="FILE", help="tickets as JSON Lines ('-': stdin)"
+    )
+    evaluate.add_argument(
+        "--as-of",
+        required=True,
+        metavar="T",
+        help="the instant to evaluate at, ISO 8601 with an offset (or 'now')",
+    )
+    evaluate.add_argument(
+        "--explain", action="store_true", help="add each ticket's explanation trace"
+    )
+    evaluate.set_defaults(run=_evaluate)
+
+    credit = commands.add_parser(
+        "credit",
+        help="a service credit decision as JSON",
+        description="Compute the service credit for one customer and billing period. "
+        "Incidents are JSON: a list of {id, start, end, cause}, an object with 'incidents' "
+        "(and 'maintenance'), or {customers: [{id, incidents}]} with --customer. Prints the "
+        "decision as JSON, amounts as strings.",
+    )
+    credit.add_argument(
+        "--policy",
+        required=True,
+        action="append",
+        metavar="POLICY",
+        help="a policy file; repeat for several versions (the version in force when the "
+        "incidents happened is used)",
+    )
+    credit.add_argument(
+        "--incidents", required=True, metavar="FILE", help="incidents as JSON ('-': stdin)"
+    )
+    credit.add_argument(
+        "--period", required=True, metavar="PERIOD", help="a month (2026-03) or quarter (2026-Q1)"
+    )
+    credit.add_argument("--fee", required=True, metavar="AMOUNT", help="the fee, e.g. 2000.00")
+    credit.add_argument(
+        "--fee-per",
+        choices=("period", "month", "hour"),
+        default="period",
+        help="what --fee is: the period's fee (default), a monthly fee or an hourly rate",
+    )
+    credit.add_argument("--currency", help="ISO 4217 code (default: the policy's currency)")
+    credit.add_argument(
+        "--claim-filed-at", metavar="T", help="when the claim was filed (ISO 8601 with offset)"
+    )
+    credit.add_argument("--customer", metavar="ID", help="the customer, in a file of several")
+    credit.add_argument(
+        "--timezone",
+        help="the zone billing periods start in (default: the policy's billing cycle, else UTC)",
+    )
+    credit.set_defaults(run=_credit)
     return parser
 
 
@@ -176,9 +772,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command is None:
         parser.print_help(err)
+        print("sla-engine: error: give a command, e.g. sla-engine validate FILE", file=err)
         return EXIT_USAGE
     try:
         code: int = args.run(args, out, err)
+    except _Failure as exc:
+        print(f"error: {exc.message}", file=err)
+        return exc.code
     except SLAEngineError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
@@ -191,14 +791,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
+    except (ValueError, RecursionError) as exc:  # input the readers refused without a path
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
     return code
-
-
-# Round two registers these next to validate and schema:
-#   render POLICY --format markdown|html   the public support, pricing and SLA table
-#   diff OLD NEW                           what got stricter or looser, credit changes
-#   evaluate --policy P --tickets F --as-of T    ticket clocks as JSON
-#   credit --policy P --incidents F --period ... --fee ...    service credits as JSON
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -132,11 +132,17 @@ class HolidaySource:
             kwargs["categories"] = self.categories
         if not self.market:
             kwargs["observed"] = self.observed
+        make = (
+            holidays_package.financial_holidays
+            if self.market
+            else holidays_package.country_holidays
+        )
         try:
-            if self.market:
-                table = holidays_package.financial_holidays(self.country, **kwargs)
-            else:
-                table = holidays_package.country_holidays(self.country, **kwargs)
+            if self.language is None:
+                # Name holidays in the table's own default language, never the reader's locale:
+                # the holidays package would otherwise read LANG and friends.
+                kwargs["language"] = make(self.country, years=[]).default_language
+            table = make(self.country, **kwargs)
         except (NotImplementedError, ValueError, KeyError) as exc:
             raise CalendarError(
                 f"holidays: the holidays package refused {self.to_mapping()}: {exc}",

@@ -1,0 +1,213 @@
+"""sla-engine credit: the CreditDecision JSON for one customer and billing period."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sla_engine.cli import main
+from sla_engine.credits import BillingPeriod, Fee, Incident, compute_credit
+from sla_engine.policy import load_policy
+from strategies import cli_desk, cli_write
+
+INCIDENTS: list[dict[str, Any]] = [
+    {"id": "INC-1", "start": "2026-03-03T14:00:00Z", "end": "2026-03-03T19:30:00Z"},
+    {
+        "id": "INC-2",
+        "start": "2026-03-09T08:00:00Z",
+        "end": "2026-03-09T12:00:00Z",
+        "cause": "third_party",
+    },
+]
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    return cli_write(tmp_path, cli_desk())
+
+
+def _json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_credit_prints_the_decision_json(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """credit prints exactly CreditDecision.to_json() of the library's compute_credit."""
+    incidents = _json(tmp_path / "inc.json", INCIDENTS)
+    code, out, err = _run(
+        [
+            "credit",
+            "--policy",
+            str(desk),
+            "--incidents",
+            str(incidents),
+            "--period",
+            "2026-03",
+            "--fee",
+            "2000.00",
+            "--claim-filed-at",
+            "2026-04-01T09:00:00+02:00",
+        ],
+        capsys,
+    )
+    assert (code, err) == (0, "")
+    policy = load_policy(desk)
+    expected = compute_credit(
+        policy.credit_schedule,
+        [Incident.from_mapping(i) for i in INCIDENTS],
+        period=BillingPeriod.month(2026, 3),
+        fee=Fee(amount=Decimal("2000.00"), currency="USD"),
+        claim_filed_at=datetime.fromisoformat("2026-04-01T09:00:00+02:00"),
+    )
+    assert out == expected.to_json()
+    doc = json.loads(out)
+    assert doc["amount"] == "500.00" and doc["currency"] == "USD"
+    assert doc["claim"]["accepted"] is True
+    assert doc["excluded"] == {"third_party": "4h"}
+
+
+def test_customers_file_quarter_and_currency(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--customer picks one customer of a file; a quarter period and --currency are honoured."""
+    data = {
+        "customers": [
+            {"id": "acme", "incidents": INCIDENTS},
+            {"id": "globex", "incidents": [], "maintenance": []},
+        ]
+    }
+    path = _json(tmp_path / "customers.json", data)
+    base = ["credit", "--policy", str(desk), "--incidents", str(path), "--fee", "300000"]
+    code, out, _ = _run(
+        [
+            *base,
+            *("--customer", "acme", "--period", "2026-Q1", "--currency", "JPY"),
+            *("--claim-filed-at", "2026-03-20T00:00:00Z"),
+        ],
+        capsys,
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["currency"] == "JPY" and doc["period"]["label"] == "2026-Q1 (UTC)"
+    assert doc["amount"] == "75000" and doc["band"] == "[4h, 12h)"
+    code, out, _ = _run([*base, "--customer", "globex", "--period", "2026-03"], capsys)
+    assert code == 0 and json.loads(out)["amount"] == "0.00"
+    code, _, err = _run([*base, "--period", "2026-03"], capsys)
+    assert code == 2 and "pick one with --customer (acme, globex)" in err
+    code, _, err = _run([*base, "--customer", "initech", "--period", "2026-03"], capsys)
+    assert code == 1 and "no customer 'initech'; the file has acme, globex" in err
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "message"),
+    [
+        ({"--period": "March"}, 1, "--period 'March' is not a billing period"),
+        ({"--period": "2026-13"}, 1, "--period '2026-13' is not a billing period"),
+        ({"--fee": "lots"}, 1, "--fee 'lots' is not an amount"),
+        ({"--fee": "NaN"}, 1, "--fee 'NaN' is not an amount"),
+        ({"--fee": "-5"}, 1, "fee.amount: -5 must be a finite amount >= 0"),
+        ({"--currency": "usd"}, 1, "'usd' is not an ISO 4217 currency code"),
+        ({"--claim-filed-at": "2026-04-01"}, 1, "--claim-filed-at '2026-04-01' has no time zone"),
+        ({"--incidents": "/nonexistent/inc.json"}, 2, "cannot read incidents file"),
+        ({"--fee-per": "week"}, 2, "invalid choice: 'week'"),
+    ],
+)
+def test_credit_input_errors(
+    desk: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, str],
+    code: int,
+    message: str,
+) -> None:
+    """Each bad option is one error naming the value, with exit 1 (2 for usage)."""
+    options = {
+        "--policy": str(desk),
+        "--incidents": str(_json(tmp_path / "inc.json", INCIDENTS)),
+        "--period": "2026-03",
+        "--fee": "2000.00",
+    } | change
+    argv = ["credit", *(x for pair in options.items() for x in pair)]
+    got, out, err = _run(argv, capsys)
+    assert (got, out) == (code, "")
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[{", "inc.json:1:3: not JSON"),
+        ('{"x": 1}', "expected a JSON list of incidents"),
+        (
+            '[{"id": "A", "start": "2026-03-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"}]',
+            "inc.json: [0].end: incident 'A': end 2026-02-01T00:00:00+00:00 is before start",
+        ),
+        (
+            '{"incidents": [{"id": "A", "start": "2026-03-01T00:00:00", "end": "x"}]}',
+            "inc.json: incidents[0].start: ",
+        ),
+        ('{"incidents": 5}', "incidents and maintenance must be JSON lists"),
+    ],
+)
+def test_bad_incident_files(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    """A bad incidents file exits 1 with the file and the place in it."""
+    path = tmp_path / "inc.json"
+    path.write_text(content, encoding="utf-8")
+    argv = ["credit", "--policy", str(desk), "--incidents", str(path)]
+    code, out, err = _run([*argv, "--period", "2026-03", "--fee", "1"], capsys)
+    assert (code, out) == (1, "")
+    assert message in err
+
+
+def test_policy_without_credits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A policy with no credits section exits 1 and says what to add."""
+    mapping = cli_desk()
+    del mapping["credits"]
+    policy = cli_write(tmp_path, mapping)
+    incidents = _json(tmp_path / "inc.json", [])
+    argv = ["credit", "--policy", str(policy), "--incidents", str(incidents)]
+    code, _, err = _run([*argv, "--period", "2026-03", "--fee", "1"], capsys)
+    assert code == 1 and "the policy has no credits section" in err
+
+
+def test_incidents_use_the_version_in_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With two versions, credits follow the version in force when the incidents happened;
+    incidents under two versions at once are refused."""
+    first = cli_desk()
+    first["effective_until"] = "2026-03-15"
+    second = cli_desk()
+    second["version"] = "2026.2"
+    second["effective_from"] = "2026-03-16"
+    second["credits"]["rule"]["bands"][1]["credit"] = "30%"
+    policies = [
+        "--policy",
+        str(cli_write(tmp_path, first, "v1.yaml")),
+        "--policy",
+        str(cli_write(tmp_path, second, "v2.yaml")),
+    ]
+    tail = ["--period", "2026-03", "--fee", "100", "--claim-filed-at", "2026-03-31T00:00:00Z"]
+    late = [{"id": "L", "start": "2026-03-20T10:00:00Z", "end": "2026-03-20T15:00:00Z"}]
+    path = _json(tmp_path / "late.json", late)
+    code, out, _ = _run(["credit", *policies, "--incidents", str(path), *tail], capsys)
+    assert code == 0 and json.loads(out)["amount"] == "30.00"
+    both = _json(tmp_path / "both.json", [INCIDENTS[0], *late])
+    code, out, err = _run(["credit", *policies, "--incidents", str(both), *tail], capsys)
+    assert (code, out) == (1, "")
+    assert "the incidents fall under several versions of the policy (2026.1, 2026.2)" in err
