@@ -43,13 +43,58 @@ KEYS = [
     "mon-fri",
     "sev1",
     "<<",
+    "metrics",
+    "rules",
+    "when",
+    "target",
+    "default",
+    "kind",
+    "start",
+    "states",
+    "pauses",
+    "terminal",
+    "lifecycle",
+    "issue_classes",
+    "escalation",
+    "levels",
+    "after",
+    "strategies",
+    "credits",
+    "basis",
+    "rule",
+    "bands",
+    "range",
+    "credit",
+    "claim",
+    "cap_per_period",
+    "first_response",
 ]
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**6), max_value=10**6),
     st.sampled_from(
-        ["24x7", "UTC", "2h", "1d", "1bd", "09:00-17:00", "2026-01-01", "US", "75%", "x", ""]
+        [
+            "24x7",
+            "UTC",
+            "2h",
+            "1d",
+            "1bd",
+            "09:00-17:00",
+            "2026-01-01",
+            "US",
+            "75%",
+            "x",
+            "",
+            "none",
+            "first_response",
+            "time_in_state",
+            "enter:New",
+            "downtime_bands",
+            "[1h, 4h)",
+            "(4h, 1h]",
+            "incident",
+        ]
     ),
     st.text(max_size=12),
 )
@@ -63,11 +108,11 @@ DOCS = st.recursive(
 )
 
 
-def _load(**kwargs: Any) -> Policy | None:
+def _load(*args: Any, **kwargs: Any) -> Policy | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return load_policy(**kwargs)
+            return load_policy(*args, **kwargs)
         except PolicyError:
             return None
 
@@ -100,4 +145,33 @@ def test_fuzz_mutated_valid_policies(mapping: dict[str, Any], data: st.DataObjec
     i = data.draw(st.integers(min_value=0, max_value=len(text) - 1))
     c = data.draw(st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", " ", "\n", "'", "0"]))
     result = _load(text=text[:i] + c + text[i + 1 :])
+    assert result is None or isinstance(result, Policy)
+
+
+def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [here]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.extend(_paths(value, (*here, key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_paths(value, (*here, i)))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(policy_mappings(), st.data())
+def test_fuzz_damaged_sections(mapping: dict[str, Any], data: st.DataObject) -> None:
+    """A valid policy with values replaced or keys removed anywhere loads or raises PolicyError,
+    linting the sections that are still well formed."""
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3))):
+        where = data.draw(st.sampled_from([p for p in _paths(mapping) if p]))
+        parent: Any = mapping
+        for key in where[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            del parent[where[-1]]
+        else:
+            parent[where[-1]] = data.draw(SCALARS)
+    result = _load(mapping)
     assert result is None or isinstance(result, Policy)

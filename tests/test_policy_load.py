@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import warnings
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import tomli_w
@@ -47,6 +48,12 @@ tiers:
     targets:
       first_response: {sev1: 2h, sev2: 4h30m}
       background_check: {sev2: 7bd}
+metrics:
+  first_response: {default: 24h}
+  background_check:
+    start: ["custom:background_check_started"]
+    stop: ["custom:background_check_done"]
+    default: none
 """
 
 
@@ -71,8 +78,10 @@ def test_load_compiles_calendars_and_reads_values() -> None:
     tier = policy.tier("enterprise")
     assert tier.price is not None and tier.price.amount == Decimal("2000")
     assert tier.targets is not None
-    assert tier.targets["first_response"]["sev2"] == timedelta(hours=4, minutes=30)
-    assert tier.targets["background_check"]["sev2"] == BusinessDays(days=7)
+    first, check = tier.targets["first_response"], tier.targets["background_check"]
+    assert isinstance(first, dict) and isinstance(check, dict)
+    assert first["sev2"] == timedelta(hours=4, minutes=30)
+    assert check["sev2"] == BusinessDays(days=7)
     assert policy.spec.severity_names() == ["sev1", "sev2"]
 
 
@@ -168,12 +177,11 @@ def test_calendar_error_from_core_is_located() -> None:
 
 def test_warnings_are_issued_and_strict_refuses_them() -> None:
     """Risky input warns (SLAEngineWarning) and is kept; strict=True makes it an error."""
-    text = GOOD.replace("sev2: 4h30m", "sev2: 1h")
-    text = text.replace("sev1: 2h", "sev1: 3h")
-    with pytest.warns(SLAEngineWarning, match="looser than the less severe sev2"):
+    text = GOOD.replace('hours: {mon-fri: ["09:00-17:00"]}', 'hours: {sun: ["02:30-06:00"]}')
+    with pytest.warns(SLAEngineWarning, match="skips on 2026-03-08"):
         policy = _load(text)
     assert [p.severity for p in policy.warnings] == ["warning"]
-    with pytest.raises(PolicyError, match="looser"):
+    with pytest.raises(PolicyError, match="skips on"):
         _load(text, strict=True)
 
 
@@ -262,3 +270,77 @@ def test_policy_set_overlap_refused(tmp_path: Path) -> None:
     first = load_policy(a)
     with warnings.catch_warnings(), pytest.raises(PolicyError):
         PolicySet(versions=(first, load_policy(b)))
+
+
+def test_policy_set_for_instant_reads_dates_in_the_policy_zone(tmp_path: Path) -> None:
+    """for_instant picks the version in force at an instant, its date taken in the default
+    calendar's zone: 2025-12-31 23:30 in New York is still version 1."""
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(_version(GOOD, "1", "2025-01-01", "2025-12-31"), encoding="utf-8")
+    b.write_text(_version(GOOD, "2", "2026-01-01", None), encoding="utf-8")
+    policies = load_policy_set([a, b])
+    new_york = ZoneInfo("America/New_York")
+    assert policies.for_instant(datetime(2025, 12, 31, 23, 30, tzinfo=new_york)).version == "1"
+    assert policies.for_instant(datetime(2026, 1, 1, 0, 0, tzinfo=new_york)).version == "2"
+    assert policies.for_instant(datetime(2026, 1, 1, 3, 0, tzinfo=UTC)).version == "1"
+    with pytest.raises(PolicyError, match="no version is in force"):
+        policies.for_instant(datetime(2024, 6, 1, tzinfo=UTC))
+
+
+def test_policy_compiles_the_core_objects() -> None:
+    """A loaded policy carries its SLA; built directly from its spec it compiles the same."""
+    policy = _load(GOOD)
+    assert policy.sla is not None
+    assert [m.name for m in policy.sla.metrics] == ["first_response", "background_check"]
+    assert policy.credit_schedule is None and policy.currency == "USD"
+    again = Policy(spec=policy.spec, calendars=policy.calendars)
+    assert again.sla == policy.sla
+
+
+def test_policy_without_metrics_has_no_sla() -> None:
+    """A policy that defines no metrics has no clocks: sla is None."""
+    text = GOOD.split("metrics:")[0].replace(
+        "    targets:\n      first_response: {sev1: 2h, sev2: 4h30m}\n"
+        "      background_check: {sev2: 7bd}\n",
+        "",
+    )
+    assert _load(text).sla is None
+
+
+def test_fee_from_a_tier_price() -> None:
+    """A monthly tier price is the fee credits are a share of; per user it is multiplied."""
+    policy = _load(GOOD)
+    fee = policy.fee("enterprise")
+    assert (fee.amount, fee.currency, fee.per) == (Decimal("2000"), "USD", "month")
+    per_user = _load(GOOD.replace("per: month", "per: user-month"))
+    assert per_user.fee("enterprise", users=3).amount == Decimal("6000")
+    with pytest.raises(PolicyError, match="credits need a monthly price"):
+        _load(GOOD.replace("per: month", "per: year")).fee("enterprise")
+
+
+def test_core_errors_are_located_in_the_file() -> None:
+    """Problems only the clocks core finds are reported at their place in the file."""
+    text = GOOD + "warnings:\n  - {name: Early, before: 1bd}\n"
+    (message,) = _messages(text)
+    assert message.startswith("policy.yaml:33:27: warnings[0].before: '1bd': ")
+    text = GOOD.replace("first_response: {default: 24h}", "first_response: {default: 0s}")
+    (message,) = _messages(text)
+    assert message.startswith("policy.yaml:27:29: metrics.first_response.default: '0s' is not")
+    text = GOOD.replace("{default: 24h}", "{kind: time_in_state, default: 24h}")
+    (message,) = _messages(text)
+    assert message == (
+        "policy.yaml:27:19: metrics.first_response.state: metric 'first_response': time_in_state "
+        "needs state=<the state measured>"
+    )
+
+
+def test_every_problem_at_once_across_sections() -> None:
+    """A malformed tier does not hide a lint problem in the metrics or the warnings."""
+    text = GOOD.replace('amount: "2000"', 'amount: "2,000"') + "warnings:\n  - {at: 100%}\n"
+    text = text.replace("default: none\n", "label: Checks\n")
+    found = [(p.line, p.path) for p in validate_policy(text=text).problems]
+    assert found == [
+        (20, "tiers.enterprise.price.amount"),
+        (28, "metrics.background_check"),
+        (33, "warnings[0].at"),
+    ]

@@ -192,6 +192,14 @@ def _message(err: ErrorDetails, path: Path, value: Any) -> str:
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {describe(given)}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = str(ctx.get("tag", ""))
+        if tag.startswith("rule-"):
+            from sla_engine.policy.schema import CREDIT_RULE_KINDS
+
+            kinds = ", ".join(CREDIT_RULE_KINDS)
+            if isinstance(given, dict) and "kind" in given:
+                return f"{describe(given['kind'])} is not a kind of credit rule; expected {kinds}"
+            return f"a credit rule needs 'kind', one of {kinds}"
         return f"{describe(given)} is not allowed here"
     return f"{err['msg']}, got {describe(given)}"
 

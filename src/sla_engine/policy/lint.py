@@ -8,29 +8,57 @@ order they run. Errors make a policy invalid; warnings flag risky but legal inpu
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sla_engine._time import BusinessDays, format_duration
-from sla_engine.errors import CalendarError, PolicyProblem
+from sla_engine.errors import CalendarError, CreditError, PolicyProblem
 from sla_engine.hours import format_time_of_day, parse_days, parse_window
+from sla_engine.policy._compile import (
+    ATTRIBUTES,
+    PlannedRule,
+    attribute_names,
+    key_attribute,
+    metric_names,
+    planned_rules,
+    state_names,
+)
 from sla_engine.policy._problems import suggest
 from sla_engine.policy.schema import (
     CalendarSpec,
     ComposedCalendarSpec,
+    DowntimeBandsSpec,
+    FlatStepSpec,
     HolidaySpec,
+    HourlyStepSpec,
+    MetricSpec,
     PolicySpec,
     SeveritySpec,
     StateSpec,
+    UptimeBandsSpec,
 )
-from sla_engine.policy.source import Path, SourceDocument
+from sla_engine.policy.source import Path, SourceDocument, format_path
 
 __all__ = ["RULES", "LintContext", "Rule", "lint", "lint_policy_set"]
 
 _DST_YEARS_MAX: Final = 10
+_MAX_COMBOS: Final = 20_000
+"""Most classes of tickets the target checks enumerate; beyond this they are skipped."""
+_TARGET_SECTIONS: Final = ("rules", "tiers", "metrics", "severities", "channels", "issue_classes")
+_SECTIONS: Final = {
+    "metric": "a metrics section, e.g. metrics: {first_response: {default: 24h}}",
+    "calendar": "one under calendars",
+    "channel": "a channels section",
+    "severity": "a severities list, e.g. severities: [sev1, sev2]",
+    "issue class": "an issue_classes section",
+    "tier": "a tiers section",
+    "state": "it to states",
+}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -41,6 +69,40 @@ class LintContext:
     doc: SourceDocument
     problems: list[PolicyProblem] = field(default_factory=list)
     bad_calendars: set[str] = field(default_factory=set)
+    broken: Mapping[str, AbstractSet[str] | None] = field(default_factory=dict)
+    """Names left out of a partly valid policy, by kind (``None``: every name of the kind), so
+    references to them are not reported as unknown."""
+
+    def is_broken(self, kind: str, name: str) -> bool:
+        """Whether ``name`` of ``kind`` was left out because its definition is malformed."""
+        if kind not in self.broken:
+            return False
+        names = self.broken[kind]
+        return names is None or name in names
+
+    def targets_intact(self) -> bool:
+        """Whether every section the target rules come from is well formed."""
+        return not any(self.is_broken("section", s) for s in _TARGET_SECTIONS)
+
+    def check(
+        self,
+        kind: str,
+        path: Path,
+        name: str,
+        known: Sequence[str],
+        *,
+        at: Literal["key", "value"] = "value",
+    ) -> None:
+        """Report ``name`` at ``path`` unless it is one of ``known`` (or was left out)."""
+        if name in known or self.is_broken(kind, name):
+            return
+        if known:
+            listed = ", ".join(known)
+            message = f"unknown {kind} {name!r}{suggest(name, known)}; expected one of {listed}"
+        else:
+            section = _SECTIONS.get(kind, f"{kind}s")
+            message = f"unknown {kind} {name!r}: the policy defines no {kind}s; add {section}"
+        self.report(path, message, at=at)
 
     def report(
         self,
@@ -67,6 +129,8 @@ def _named(items: Sequence[Any] | None) -> Iterator[tuple[int, str]]:
 def check_effective_range(ctx: LintContext) -> None:
     """``effective_until`` is not before ``effective_from``."""
     spec = ctx.spec
+    if ctx.is_broken("section", "effective_from"):
+        return
     if spec.effective_until is not None and spec.effective_until < spec.effective_from:
         ctx.report(
             ("effective_until",),
@@ -90,51 +154,103 @@ def check_unique_names(ctx: LintContext) -> None:
                 seen[name] = i
 
 
-def _unknown(
-    ctx: LintContext,
-    path: Path,
-    kind: str,
-    name: str,
-    known: Sequence[str],
-    *,
-    at: Literal["key", "value"] = "value",
-) -> None:
-    if known:
-        listed = ", ".join(known)
-        message = f"unknown {kind} {name!r}{suggest(name, known)}; expected one of {listed}"
-    else:
-        message = f"unknown {kind} {name!r}: the policy defines no {kind}s"
-    ctx.report(path, message, at=at)
-
-
 def check_references(ctx: LintContext) -> None:
-    """Every calendar, channel and severity named is defined in the policy."""
+    """Every calendar, channel, severity, issue class, tier, metric and state named is defined."""
     spec = ctx.spec
     calendars = list(spec.calendars)
     channels = list(spec.channels or {})
-    severities = spec.severity_names()
+    metrics = metric_names(spec)
+    states = state_names(spec)
+    attributes = attribute_names(spec)
     for name, entry in spec.calendars.items():
         if isinstance(entry, ComposedCalendarSpec):
             _composed_refs(ctx, ("calendars", name), entry, calendars)
+    if spec.default_calendar is not None:
+        ctx.check("calendar", ("default_calendar",), spec.default_calendar, calendars)
     for name, channel in (spec.channels or {}).items():
-        if (
-            channel is not None
-            and channel.calendar is not None
-            and channel.calendar not in calendars
-        ):
-            path: Path = ("channels", name, "calendar")
-            _unknown(ctx, path, "calendar", channel.calendar, calendars)
+        if channel is not None and channel.calendar is not None:
+            ctx.check("calendar", ("channels", name, "calendar"), channel.calendar, calendars)
+    keys = [*attributes["severity"], *attributes["channel"], *attributes["issue_class"]]
     for name, tier in (spec.tiers or {}).items():
-        if tier.calendar not in calendars:
-            _unknown(ctx, ("tiers", name, "calendar"), "calendar", tier.calendar, calendars)
+        ctx.check("calendar", ("tiers", name, "calendar"), tier.calendar, calendars)
         for i, channel_name in enumerate(tier.channels or []):
-            if channel_name not in channels:
-                _unknown(ctx, ("tiers", name, "channels", i), "channel", channel_name, channels)
-        for metric, by_severity in (tier.targets or {}).items():
-            for severity in by_severity:
-                if severity not in severities:
-                    where: Path = ("tiers", name, "targets", metric, severity)
-                    _unknown(ctx, where, "severity", severity, severities, at="key")
+            ctx.check("channel", ("tiers", name, "channels", i), channel_name, channels)
+        for metric, value in (tier.targets or {}).items():
+            where: Path = ("tiers", name, "targets", metric)
+            ctx.check("metric", where, metric, metrics, at="key")
+            if not isinstance(value, dict):
+                continue
+            for key in value:
+                if key_attribute(spec, key) is None and not ctx.is_broken("target key", key):
+                    ctx.report(
+                        (*where, key),
+                        f"unknown severity, channel or issue class {key!r}{suggest(key, keys)}; "
+                        "a tier's targets are keyed by "
+                        + (", ".join(keys) or "names the policy defines (it defines none)"),
+                        at="key",
+                    )
+    for metric, rules in (spec.rules or {}).items():
+        ctx.check("metric", ("rules", metric), metric, metrics, at="key")
+        for i, rule in enumerate(rules):
+            if rule.calendar is not None:
+                ctx.check("calendar", ("rules", metric, i, "calendar"), rule.calendar, calendars)
+            for attribute in ATTRIBUTES:
+                values = getattr(rule.when, attribute, None) or []
+                for j, value in enumerate(values):
+                    path: Path = ("rules", metric, i, "when", attribute)
+                    path = (*path, j) if len(values) > 1 else path
+                    kind = attribute.replace("_", " ")
+                    ctx.check(kind, path, value, attributes[attribute])
+    for name, metric_spec in (spec.metrics or {}).items():
+        if metric_spec is None:
+            continue
+        here: Path = ("metrics", name)
+        if metric_spec.calendar is not None:
+            ctx.check("calendar", (*here, "calendar"), metric_spec.calendar, calendars)
+        if metric_spec.state is not None:
+            ctx.check("state", (*here, "state"), metric_spec.state, states)
+        for key in ("start", "stop", "pause", "resume", "reset", "cancel"):
+            for j, text in enumerate(getattr(metric_spec, key) or []):
+                head = text.split(" after ")[0]
+                prefix, sep, state = head.partition(":")
+                if sep and prefix in ("enter", "leave"):
+                    ctx.check("state", (*here, key, j), state, states)
+    for i, state_entry in enumerate(spec.states or []):
+        if isinstance(state_entry, StateSpec):
+            for j, metric in enumerate(state_entry.pauses or []):
+                ctx.check("metric", ("states", i, "pauses", j), metric, metrics)
+    if spec.lifecycle is not None:
+        for role, state in spec.lifecycle.model_dump(exclude_none=True).items():
+            ctx.check("state", ("lifecycle", role), state, states)
+    for i, warning in enumerate(spec.warnings or []):
+        for j, metric in enumerate(warning.metrics or []):
+            ctx.check("metric", ("warnings", i, "metrics", j), metric, metrics)
+        if warning.notify_calendar is not None:
+            path = ("warnings", i, "notify_calendar")
+            ctx.check("calendar", path, warning.notify_calendar, calendars)
+    if spec.escalation is not None:
+        for j, metric in enumerate(spec.escalation.metrics or []):
+            ctx.check("metric", ("escalation", "metrics", j), metric, metrics)
+        if spec.escalation.notify_calendar is not None:
+            path = ("escalation", "notify_calendar")
+            ctx.check("calendar", path, spec.escalation.notify_calendar, calendars)
+
+
+def check_distinct_names(ctx: LintContext) -> None:
+    """No name is both a severity, a channel and an issue class (tier targets are keyed by them)."""
+    spec = ctx.spec
+    seen: dict[str, str] = {name: "severity" for name in spec.severity_names()}
+    for section, kind in (("channels", "channel"), ("issue_classes", "issue class")):
+        for name in getattr(spec, section) or {}:
+            if name in seen:
+                ctx.report(
+                    (section, name),
+                    f"{name!r} names both a {seen[name]} and a {kind}, so a tier target keyed "
+                    f"by it would be ambiguous; rename one of them",
+                    at="key",
+                )
+            else:
+                seen[name] = kind
 
 
 def _composed_refs(
@@ -144,7 +260,7 @@ def _composed_refs(
         here = (*path, entry.kind, i)
         if isinstance(part, str):
             if part not in known:
-                _unknown(ctx, here, "calendar", part, known)
+                ctx.check("calendar", here, part, known)
         elif isinstance(part, ComposedCalendarSpec):
             _composed_refs(ctx, here, part, known)
 
@@ -242,9 +358,12 @@ def _check_holiday_source(ctx: LintContext, path: Path, source: HolidaySpec) -> 
             )
         return
     assert source.country is not None
-    countries = holidays.list_supported_countries()
+    from holidays.registry import COUNTRIES
+
+    # the registry's codes, not list_supported_countries(), which imports every country
+    codes = {code for _, *names in COUNTRIES.values() for code in names if code.isupper()}
     country = source.country
-    if country not in countries:
+    if country not in codes:
         code = _country_code(country)
         hint = f" (did you mean {code!r}?)" if code and code != country else ""
         ctx.report(
@@ -254,7 +373,7 @@ def _check_holiday_source(ctx: LintContext, path: Path, source: HolidaySpec) -> 
         )
         return
     cls = type(holidays.country_holidays(country))
-    subdivisions = list(countries[country])
+    subdivisions = list(getattr(cls, "subdivisions", ()) or ())
     if source.subdivision is not None and source.subdivision not in subdivisions:
         aliases = getattr(cls, "subdivisions_aliases", {}) or {}
         alias = aliases.get(source.subdivision)
@@ -384,7 +503,7 @@ def check_currency(ctx: LintContext) -> None:
     if ctx.spec.currency is not None:
         return
     for name, tier in (ctx.spec.tiers or {}).items():
-        if tier.price is not None:
+        if tier.price is not None and tier.price.currency is None:
             ctx.report(
                 ("tiers", name, "price"),
                 "a price needs the policy's currency; add e.g. 'currency: USD' at the top",
@@ -392,34 +511,285 @@ def check_currency(ctx: LintContext) -> None:
             return
 
 
+def check_lifecycle(ctx: LintContext) -> None:
+    """A policy's own lifecycle has a terminal state for resolved tickets to enter."""
+    entries = ctx.spec.states
+    if entries and not any(isinstance(s, StateSpec) and s.terminal for s in entries):
+        ctx.report(
+            ("states",),
+            "no state is terminal, so a resolved ticket has nowhere to go; mark the states "
+            "that end the work, e.g. {name: Resolved, terminal: true}",
+        )
+
+
+def check_catch_all(ctx: LintContext) -> None:
+    """Every metric has a target for every ticket: a catch-all rule or the metric's default."""
+    for metric, rules in planned_rules(ctx.spec).items():
+        if ctx.is_broken("metric rules", metric):
+            continue
+        if not any(not rule.when for rule in rules):
+            ctx.report(
+                ("metrics", metric),
+                f"no catch-all target for {metric!r}: a ticket no rule or tier target matches "
+                f"would have no {metric} target; add a default to the metric, e.g. "
+                "'default: 24h', or 'default: none' if the metric does not apply to such tickets",
+                at="key",
+            )
+
+
+def check_shadowed_rules(ctx: LintContext) -> None:
+    """No target rule is hidden by an earlier one that matches every ticket it would."""
+    if not ctx.targets_intact():
+        return
+    for rules in planned_rules(ctx.spec).values():
+        for j, rule in enumerate(rules):
+            for earlier in rules[:j]:
+                if earlier.covers(rule):
+                    ctx.report(
+                        rule.origin,
+                        f"this target can never apply: the earlier rule {earlier.name!r} "
+                        f"({format_path(earlier.origin)}) matches every ticket it would "
+                        f"({_describe_when(rule.when)}); remove it or make the earlier rule "
+                        "narrower",
+                    )
+                    break
+
+
+def _describe_when(when: Mapping[str, Sequence[str]]) -> str:
+    parts = [f"{k.replace('_', ' ')} {' or '.join(v)}" for k, v in when.items()]
+    return " and ".join(parts) or "any ticket"
+
+
+_Combo = dict[str, str | None]
+
+
+def _combos(rules: Sequence[PlannedRule], attributes: Sequence[str]) -> Iterator[_Combo]:
+    """One ticket per class of tickets the rules tell apart (values the rules name, or none)."""
+    values: dict[str, list[str | None]] = {}
+    for attribute in attributes:
+        named = {v for rule in rules for v in rule.when.get(attribute, ())}
+        values[attribute] = [*sorted(named), None]
+    total = 1
+    for options in values.values():
+        total *= len(options)
+    if total > _MAX_COMBOS:
+        return
+    for picked in itertools.product(*values.values()):
+        yield dict(zip(values, picked, strict=True))
+
+
+def _select(rules: Sequence[PlannedRule], combo: _Combo) -> PlannedRule | None:
+    return next((rule for rule in rules if rule.matches(combo)), None)
+
+
+def _calendar_of(rule: PlannedRule, combo: _Combo, spec: PolicySpec) -> str | None:
+    if rule.calendar is not None:
+        return rule.calendar
+    tiers = spec.tiers or {}
+    channels = spec.channels or {}
+    tier = combo.get("tier")
+    if tier is not None and tier in tiers:
+        return tiers[tier].calendar
+    channel = combo.get("channel")
+    if channel is not None and (spec_ := channels.get(channel)) is not None and spec_.calendar:
+        return spec_.calendar
+    return spec.default_calendar_name()
+
+
+def _longer(a: object, b: object) -> bool | None:
+    """Whether target ``a`` is longer than ``b``; ``None`` when they cannot be compared."""
+    if isinstance(a, BusinessDays) and isinstance(b, BusinessDays):
+        return a.days > b.days
+    if isinstance(a, timedelta) and isinstance(b, timedelta):
+        return a > b
+    return None
+
+
+def _kind_of(spec: PolicySpec, metric: str) -> str:
+    entry = (spec.metrics or {}).get(metric)
+    return (entry or MetricSpec()).kind_for(metric)
+
+
+def check_response_before_resolution(ctx: LintContext) -> None:
+    """A response target is not longer than the resolution target of the same ticket."""
+    if not ctx.targets_intact():
+        return
+    spec = ctx.spec
+    plans = planned_rules(spec)
+    responses = [m for m in plans if _kind_of(spec, m) in ("first_response", "next_response")]
+    resolutions = [m for m in plans if _kind_of(spec, m) == "resolution"]
+    reported: set[tuple[Path, Path]] = set()
+    for response, resolution in itertools.product(responses, resolutions):
+        both = [*plans[response], *plans[resolution]]
+        for combo in _combos(both, ATTRIBUTES):
+            a, b = _select(plans[response], combo), _select(plans[resolution], combo)
+            if a is None or b is None or (a.origin, b.origin) in reported:
+                continue
+            same = _calendar_of(a, combo, spec) == _calendar_of(b, combo, spec)
+            if same and _longer(a.target, b.target):
+                reported.add((a.origin, b.origin))
+                assert a.target is not None and b.target is not None
+                ctx.report(
+                    a.origin,
+                    f"the {response} target {_show(a.target)} is longer than the {resolution} "
+                    f"target {_show(b.target)} ({format_path(b.origin)}) for "
+                    f"{_describe_combo(combo)}; a response cannot be due after the resolution: "
+                    f"shorten the {response} target or lengthen the {resolution} one",
+                )
+
+
+def _describe_combo(combo: _Combo) -> str:
+    parts = [f"{k.replace('_', ' ')} {v}" for k, v in combo.items() if v is not None]
+    return "tickets with " + " and ".join(parts) if parts else "every ticket"
+
+
 def check_severity_order(ctx: LintContext) -> None:
     """A more severe level does not get a looser target than a less severe one."""
-    order = ctx.spec.severity_names()
-    rank: dict[str, int] = {}
-    for i, name in enumerate(order):
-        rank.setdefault(name, i)
-    for tier_name, tier in (ctx.spec.tiers or {}).items():
-        for metric, by_severity in (tier.targets or {}).items():
-            known = sorted((s for s in by_severity if s in rank), key=rank.__getitem__)
-            for more, less in itertools.pairwise(known):
-                a, b = by_severity[more], by_severity[less]
-                if isinstance(a, BusinessDays) and isinstance(b, BusinessDays):
-                    looser = a.days > b.days
-                elif isinstance(a, timedelta) and isinstance(b, timedelta):
-                    looser = a > b
-                else:
-                    looser = False
-                if looser:
+    if not ctx.targets_intact():
+        return
+    spec = ctx.spec
+    order = list(dict.fromkeys(spec.severity_names()))
+    if len(order) < 2:
+        return
+    reported: set[tuple[Path, Path]] = set()
+    for rules in planned_rules(spec).values():
+        for combo in _combos(rules, ("tier", "channel", "issue_class")):
+            picked: list[tuple[str, PlannedRule]] = []
+            for severity in order:
+                rule = _select(rules, combo | {"severity": severity})
+                if rule is not None and rule.target is not None:
+                    picked.append((severity, rule))
+            for (more, a), (less, b) in itertools.pairwise(picked):
+                if a.origin == b.origin or (a.origin, b.origin) in reported:
+                    continue
+                full = combo | {"severity": more}
+                same = _calendar_of(a, full, spec) == _calendar_of(
+                    b, combo | {"severity": less}, spec
+                )
+                if same and _longer(a.target, b.target):
+                    reported.add((a.origin, b.origin))
+                    assert a.target is not None and b.target is not None
                     ctx.report(
-                        ("tiers", tier_name, "targets", metric, more),
-                        f"{more} ({_show(a)}) is looser than the less severe {less} "
-                        f"({_show(b)}); a more severe level should not wait longer",
-                        severity="warning",
+                        a.origin,
+                        f"{more} ({_show(a.target)}) is looser than the less severe {less} "
+                        f"({_show(b.target)}); a more severe level should not wait longer",
                     )
 
 
 def _show(value: timedelta | BusinessDays) -> str:
     return str(value) if isinstance(value, BusinessDays) else format_duration(value)
+
+
+def _bands(ctx: LintContext) -> list[tuple[int, Any]] | None:
+    from sla_engine.credits import Band
+
+    credits = ctx.spec.credits
+    if credits is None or not isinstance(credits.rule, (DowntimeBandsSpec, UptimeBandsSpec)):
+        return None
+    out: list[tuple[int, Any]] = []
+    for i, band in enumerate(credits.rule.bands):
+        where: Path = ("credits", "rule", "bands", i)
+        try:
+            out.append((i, Band.parse(band.bounds, band.credit)))
+        except CreditError as exc:
+            ctx.report((*where, *exc.path), exc.message)
+    return out
+
+
+def check_credit_bands(ctx: LintContext) -> None:
+    """Credit bands leave no gap, do not overlap, and never give less for a worse outage."""
+    bands = _bands(ctx)
+    credits = ctx.spec.credits
+    if not bands or credits is None:
+        return
+    uptime = isinstance(credits.rule, UptimeBandsSpec)
+    expected = Decimal if uptime else timedelta
+    for i, band in bands:
+        if any(b is not None and not isinstance(b, expected) for b in (band.lower, band.upper)):
+            unit = (
+                "percentages such as '[99%, 99.9%)'" if uptime else "durations such as '[1h, 4h)'"
+            )
+            ctx.report(
+                ("credits", "rule", "bands", i, "range"),
+                f"the band {band.range_text()} does not fit {credits.rule.kind}: write its bounds "
+                f"as {unit}",
+            )
+            return
+
+    def order(item: tuple[int, Any]) -> tuple[int, Any]:
+        lower = item[1].lower
+        return (0, 0) if lower is None else (1, lower)
+
+    ordered = sorted(bands, key=order)
+    for (_, prev), (i, band) in itertools.pairwise(ordered):
+        where: Path = ("credits", "rule", "bands", i, "range")
+        pair = f"the bands {prev.range_text()} and {band.range_text()}"
+        fix = "make the second start where the first ends, e.g. '[1h, 4h)' then '[4h, 12h)'"
+        if prev.upper is None or band.lower is None or prev.upper > band.lower:
+            ctx.report(where, f"{pair} overlap; {fix}")
+        elif prev.upper < band.lower:
+            ctx.report(
+                where,
+                f"{pair} leave a gap from {_bound(prev.upper)} to {_bound(band.lower)}; {fix}",
+            )
+        elif prev.upper_inclusive and band.lower_inclusive:
+            ctx.report(
+                where,
+                f"{pair} both include {_bound(band.lower)}; exclude it from one of them, "
+                "e.g. '[1h, 4h)' then '[4h, 12h)'",
+            )
+        elif not prev.upper_inclusive and not band.lower_inclusive:
+            ctx.report(
+                where,
+                f"{pair} both exclude {_bound(band.lower)}, leaving it uncovered; include it "
+                "in one of them, e.g. '[1h, 4h)' then '[4h, 12h)'",
+            )
+    ranked = list(reversed(ordered)) if uptime else ordered
+    measure = "less uptime" if uptime else "more downtime"
+    for (_, prev), (i, band) in itertools.pairwise(ranked):
+        if band.percent < prev.percent:
+            ctx.report(
+                ("credits", "rule", "bands", i, "credit"),
+                f"the credit falls from {_pct(prev.percent)} ({prev.range_text()}) to "
+                f"{_pct(band.percent)} ({band.range_text()}): {measure} would earn a smaller "
+                "credit; make each band's credit at least the one before it",
+            )
+
+
+def _bound(value: object) -> str:
+    return format_duration(value) if isinstance(value, timedelta) else f"{value}%"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value:f}%"
+
+
+def check_caps(ctx: LintContext) -> None:
+    """A percentage cap is not below a credit the schedule can give."""
+    credits = ctx.spec.credits
+    if credits is None:
+        return
+    rule = credits.rule
+    top: tuple[Decimal, str] | None = None
+    if isinstance(rule, (DowntimeBandsSpec, UptimeBandsSpec)):
+        best = max(rule.bands, key=lambda b: b.credit)
+        top = (best.credit, f"the band {best.bounds}")
+    elif isinstance(rule, FlatStepSpec):
+        top = (rule.credit, "the flat step")
+    elif isinstance(rule, HourlyStepSpec) and rule.max_credit is not None:
+        top = (rule.max_credit, "the maximum hourly-step credit")
+    if top is None:
+        return
+    for key in ("cap_per_incident", "cap_per_period"):
+        cap = getattr(credits, key)
+        percent = cap if isinstance(cap, Decimal) else getattr(cap, "percent", None)
+        if percent is not None and percent < top[0]:
+            ctx.report(
+                ("credits", key),
+                f"the cap {_pct(percent)} is below {top[1]} ({_pct(top[0])}), which could "
+                f"never be paid in full; raise the cap to at least {_pct(top[0])} or lower the "
+                "credit",
+            )
 
 
 RULES: Final[tuple[Rule, ...]] = (
@@ -433,13 +803,28 @@ RULES: Final[tuple[Rule, ...]] = (
     check_dst_gaps,
     check_warnings,
     check_currency,
+    check_distinct_names,
+    check_lifecycle,
+    check_catch_all,
+    check_shadowed_rules,
+    check_response_before_resolution,
     check_severity_order,
+    check_credit_bands,
+    check_caps,
 )
 
 
-def lint(spec: PolicySpec, doc: SourceDocument) -> LintContext:
-    """Run every rule; the context holds the problems found and the calendars at fault."""
-    ctx = LintContext(spec=spec, doc=doc)
+def lint(
+    spec: PolicySpec,
+    doc: SourceDocument,
+    *,
+    broken: Mapping[str, AbstractSet[str] | None] | None = None,
+) -> LintContext:
+    """Run every rule; the context holds the problems found and the calendars at fault.
+
+    ``broken`` names what was left out of a partly valid policy (see :class:`LintContext`).
+    """
+    ctx = LintContext(spec=spec, doc=doc, broken=broken or {})
     for rule in RULES:
         rule(ctx)
     return ctx

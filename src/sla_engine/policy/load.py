@@ -1,22 +1,36 @@
-"""``load_policy``: a file, text or mapping to a checked ``Policy`` with compiled calendars."""
+"""``load_policy``: a file, text or mapping to a checked ``Policy``, compiled to the core's objects.
+
+A policy that loads has its calendars compiled (``Policy.calendars``), its clocks
+(``Policy.sla``, a :class:`~sla_engine.clocks.SLA`) and its credits
+(``Policy.credit_schedule``, a :class:`~sla_engine.credits.CreditSchedule`). Checking reports every
+problem at once: when some sections are malformed, the others are still linted.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
 from sla_engine.calendar import BusinessCalendar
 from sla_engine.errors import CalendarError, PolicyError, PolicyProblem, SLAEngineWarning
+from sla_engine.policy._compile import (
+    CompileError,
+    build_billing_cycle,
+    build_credit_schedule,
+    build_sla,
+)
 from sla_engine.policy._problems import from_validation, sort_problems
 from sla_engine.policy.lint import lint, lint_policy_set
 from sla_engine.policy.schema import (
+    TAGS,
     CalendarSpec,
     ComposedCalendarSpec,
     PolicySpec,
@@ -31,7 +45,12 @@ from sla_engine.policy.source import (
     format_path,
     guess_format,
     parse_text,
+    path_key,
 )
+
+if TYPE_CHECKING:
+    from sla_engine.clocks import SLA
+    from sla_engine.credits import BillingCycle, CreditSchedule, Fee
 
 __all__ = ["Policy", "PolicySet", "Validation", "load_policy", "load_policy_set", "validate_policy"]
 
@@ -40,15 +59,24 @@ PolicySource = str | os.PathLike[str] | Mapping[str, Any]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
-    """A checked policy: its validated specification and the calendars compiled from it.
+    """A checked policy: its validated specification and the core objects compiled from it.
+
+    - ``spec``: the pydantic model of the file; ``calendars``: the compiled calendars by name;
+    - ``sla``: the clocks' :class:`~sla_engine.clocks.SLA` (``None`` without metrics);
+    - ``credit_schedule``: the credits' :class:`~sla_engine.credits.CreditSchedule` (``None``
+      without a credits section) and ``billing_cycle`` when the policy names one.
 
     Two policies are equal when their specifications are; ``load_policy(p.to_mapping()) == p``.
+    Built directly, a policy compiles what it is not given.
     """
 
     spec: PolicySpec
     calendars: Mapping[str, BusinessCalendar] = field(compare=False, repr=False)
     source: str | None = field(default=None, compare=False)
     warnings: tuple[PolicyProblem, ...] = field(default=(), compare=False, repr=False)
+    sla: SLA | None = field(default=None, compare=False, repr=False)
+    credit_schedule: CreditSchedule | None = field(default=None, compare=False, repr=False)
+    billing_cycle: BillingCycle | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if set(self.calendars) != set(self.spec.calendars):
@@ -63,6 +91,16 @@ class Policy:
                 ],
                 source=self.source,
             )
+        try:
+            if self.sla is None and self.spec.metrics:
+                object.__setattr__(self, "sla", build_sla(self.spec, self.calendars))
+            if self.credit_schedule is None and self.spec.credits is not None:
+                object.__setattr__(self, "credit_schedule", build_credit_schedule(self.spec))
+            if self.billing_cycle is None and self.spec.credits is not None:
+                object.__setattr__(self, "billing_cycle", build_billing_cycle(self.spec))
+        except CompileError as exc:
+            doc = SourceDocument(data={}, positions=PositionMap(), source=self.source)
+            raise PolicyError([doc.problem(exc.path, exc.message)], source=self.source) from None
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], *, source: str | None = None) -> Policy:
@@ -89,10 +127,60 @@ class Policy:
         """The last day this version is in force; ``None`` when open-ended."""
         return self.spec.effective_until
 
+    @property
+    def currency(self) -> str | None:
+        """The policy's currency (ISO 4217), in which prices and credits are paid."""
+        return self.spec.currency
+
+    @property
+    def timezone(self) -> str:
+        """The zone effective dates are read in: the default calendar's."""
+        return self.calendars[self.spec.default_calendar_name()].timezone
+
     def in_force(self, day: date) -> bool:
         """Whether this version is in force on ``day``."""
         until = self.spec.effective_until
         return self.spec.effective_from <= day and (until is None or day <= until)
+
+    def in_force_at(self, instant: datetime) -> bool:
+        """Whether this version is in force at ``instant`` (its local date in :attr:`timezone`)."""
+        from sla_engine._time import require_aware
+
+        local = require_aware(instant, "instant").astimezone(
+            self.calendars[self.spec.default_calendar_name()].zone
+        )
+        return self.in_force(local.date())
+
+    def fee(self, tier: str, *, users: int = 1) -> Fee:
+        """What a customer of ``tier`` pays a month, for credits: the tier's price, times
+        ``users`` when it is priced per user."""
+        from sla_engine.credits import Fee
+
+        price = self.tier(tier).price
+        if price is None or price.per not in ("month", "user-month"):
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path=format_path(("tiers", tier, "price")),
+                        message="credits need a monthly price (per: month or user-month); "
+                        + ("the tier has no price" if price is None else f"it is per {price.per}"),
+                        source=self.source,
+                    )
+                ],
+                source=self.source,
+            )
+        if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path="", message=f"users must be a whole number >= 1, got {users!r}"
+                    )
+                ],
+                source=self.source,
+            )
+        amount = price.amount * users if price.per == "user-month" else price.amount
+        currency = price.currency or self.spec.currency or ""
+        return Fee(amount=amount, currency=currency, per="month")
 
     def calendar(self, name: str) -> BusinessCalendar:
         """The compiled calendar called ``name``."""
@@ -308,10 +396,30 @@ def _check(doc: SourceDocument) -> tuple[Policy | None, PolicySpec | None, list[
     try:
         spec = PolicySpec.model_validate(dict(doc.data))
     except ValidationError as exc:
-        return None, None, sort_problems(from_validation(exc, doc))
+        shape = from_validation(exc, doc)
+        return None, None, sort_problems(_dedupe([*shape, *_lint_the_rest(doc, exc)]))
     ctx = lint(spec, doc)
     calendars, compile_problems = _compile(spec, doc, ctx.bad_calendars)
-    problems = sort_problems([*ctx.problems, *compile_problems])
+    problems = [*ctx.problems, *compile_problems]
+
+    in_credits = [_top(p.path) == "credits" for p in problems if p.severity == "error"]
+    compiled: dict[str, Any] = {}
+    if (
+        spec.metrics
+        and not any(not c for c in in_credits)
+        and set(calendars) == set(spec.calendars)
+    ):
+        try:
+            compiled["sla"] = build_sla(spec, calendars)
+        except CompileError as exc:
+            problems.append(doc.problem(exc.path, exc.message))
+    if spec.credits is not None and not any(in_credits):
+        try:
+            compiled["credit_schedule"] = build_credit_schedule(spec)
+            compiled["billing_cycle"] = build_billing_cycle(spec)
+        except CompileError as exc:
+            problems.append(doc.problem(exc.path, exc.message))
+    problems = sort_problems(problems)
     if any(p.severity == "error" for p in problems) or set(calendars) != set(spec.calendars):
         return None, spec, problems
     policy = Policy(
@@ -319,8 +427,104 @@ def _check(doc: SourceDocument) -> tuple[Policy | None, PolicySpec | None, list[
         calendars=calendars,
         source=doc.source,
         warnings=tuple(p for p in problems if p.severity == "warning"),
+        **compiled,
     )
     return policy, spec, problems
+
+
+def _top(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _dedupe(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for problem in problems:
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            out.append(problem)
+    return out
+
+
+_NAMED_SECTIONS: Final = {
+    "calendars": "calendar",
+    "channels": "channel",
+    "issue_classes": "issue class",
+    "tiers": "tier",
+    "metrics": "metric",
+    "rules": "metric rules",
+}
+_LIST_SECTIONS: Final = {"severities": "severity", "states": "state"}
+_PLACEHOLDERS: Final[dict[str, Any]] = {
+    "name": "policy",
+    "version": "0",
+    "effective_from": "2000-01-01",
+    "calendars": {},
+}
+_ATTEMPTS: Final = 4
+
+
+def _lint_the_rest(doc: SourceDocument, exc: ValidationError) -> list[PolicyProblem]:
+    """Lint the sections that are well formed, leaving out the malformed ones.
+
+    Each malformed entry of a named section (a calendar, tier, metric...) is left out alone,
+    a malformed list section or other key as a whole; references to what was left out are not
+    reported. Nothing is linted when the format version itself is wrong.
+    """
+    data: dict[Any, Any] = dict(doc.data)
+    broken: dict[str, set[str] | None] = {}
+    for _ in range(_ATTEMPTS):
+        for err in exc.errors(include_url=False):
+            loc = [
+                e for e in err["loc"] if not (isinstance(e, str) and (e in TAGS or e == "[key]"))
+            ]
+            if not loc or loc[0] == "format_version":
+                return []
+            _leave_out(data, loc, broken)
+        try:
+            spec = PolicySpec.model_validate(data)
+        except ValidationError as again:
+            exc = again
+            continue
+        ctx = lint(spec, doc, broken=broken)
+        _, compile_problems = _compile(spec, doc, ctx.bad_calendars)
+        return [*ctx.problems, *compile_problems]
+    return []
+
+
+def _leave_out(
+    data: dict[Any, Any], loc: list[str | int], broken: dict[str, set[str] | None]
+) -> None:
+    head = loc[0]
+    key = next((k for k in data if k == head or path_key(k) == head), None)
+    broken.setdefault("section", set())
+    sections = broken["section"]
+    assert sections is not None
+    sections.add(str(head))
+    if head in ("severities", "channels", "issue_classes"):
+        broken["target key"] = None
+    if key is None:
+        if head in _PLACEHOLDERS:
+            data[head] = _PLACEHOLDERS[head]
+        return
+    section = data[key]
+    if head in _NAMED_SECTIONS and len(loc) >= 2 and isinstance(section, Mapping):
+        kind = _NAMED_SECTIONS[str(head)]
+        name = next((k for k in section if k == loc[1] or path_key(k) == loc[1]), None)
+        if name is not None:
+            data[key] = {k: v for k, v in section.items() if k != name}
+            names = broken.setdefault(kind, set())
+            if names is not None:
+                names.add(path_key(name))
+            return
+    if head in _NAMED_SECTIONS:
+        broken[_NAMED_SECTIONS[str(head)]] = None
+    if head in _LIST_SECTIONS:
+        broken[_LIST_SECTIONS[str(head)]] = None
+    if head in _PLACEHOLDERS:
+        data[key] = _PLACEHOLDERS[str(head)]
+    else:
+        del data[key]
 
 
 def validate_policy(
@@ -414,11 +618,23 @@ class PolicySet:
         for policy in self.versions:
             if policy.in_force(day):
                 return policy
-        raise PolicyError(
+        raise self._none_in_force(str(day))
+
+    def for_instant(self, instant: datetime) -> Policy:
+        """The version in force at ``instant``: clocks pass a cycle's (or ticket's) start,
+        credits the instant an incident happened. Effective dates are read in each version's
+        :attr:`Policy.timezone`."""
+        for policy in self.versions:
+            if policy.in_force_at(instant):
+                return policy
+        raise self._none_in_force(instant.isoformat())
+
+    def _none_in_force(self, when: str) -> PolicyError:
+        return PolicyError(
             [
                 PolicyProblem(
                     path="effective_from",
-                    message=f"no version is in force on {day}; versions cover "
+                    message=f"no version is in force on {when}; versions cover "
                     + ", ".join(
                         f"{p.effective_from}..{p.effective_until or ''}" for p in self.versions
                     ),

@@ -1,17 +1,17 @@
 """The policy format, version 1, as pydantic models: strict, no unknown keys, frozen.
 
-These models check the shape of a policy at the edge; the core's own objects
-(``BusinessCalendar`` and, in later rounds, the clock and credit rules) are compiled from them.
-Durations, dates, money and percentages are read from text (or TOML's native dates) into exact
-values and written back in their canonical text form, so ``to_mapping`` round-trips.
-
-Sections that later rounds will finalise (``metrics``, ``rules``, ``escalation``, ``credits``)
-are accepted here as plain data and kept as given.
+These models check the shape of a policy at the edge; the core's own objects are compiled from
+them (``BusinessCalendar``; the clocks' ``SLA`` from states, metrics, rules, tier targets,
+warnings and escalation; the credits' ``CreditSchedule``), through the core's own
+``from_mapping`` readers, so the file's words are the core's words. Durations, dates, money and
+percentages are read from text (or TOML's native dates) into exact values and written back in
+their canonical text form, so ``to_mapping`` round-trips.
 """
 
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -32,18 +32,34 @@ from pydantic import (
 from sla_engine._time import BusinessDays, format_duration, parse_duration
 
 __all__ = [
+    "CREDIT_RULE_KINDS",
     "FORMAT_VERSION",
+    "METRIC_KINDS",
+    "NONE_TARGET",
+    "BandSpec",
+    "BillingSpec",
     "CalendarSpec",
+    "CapSpec",
     "ChannelSpec",
+    "ClaimSpec",
     "ClosedSpec",
     "ComposedCalendarSpec",
+    "CreditsSpec",
+    "EscalationLevelSpec",
+    "EscalationSpec",
     "HolidaySpec",
+    "IssueClassSpec",
+    "LifecycleSpec",
+    "MetricSpec",
     "PolicySpec",
     "PriceSpec",
+    "RuleSpec",
     "SeveritySpec",
     "StateSpec",
+    "StrategiesSpec",
     "TierSpec",
     "WarningSpec",
+    "WhenSpec",
 ]
 
 FORMAT_VERSION: Final = 1
@@ -269,7 +285,7 @@ ClosedDay = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
 
 def _pick(model_tag: str, text_tag: str) -> Callable[[object], str]:
@@ -418,13 +434,49 @@ class SeveritySpec(_Model):
     description: Text | None = None
 
 
-class StateSpec(_Model):
-    """A lifecycle state (round one: its name, what it pauses, whether it ends the ticket)."""
+_STATE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(?: [A-Za-z0-9_\-]+)*")
 
-    name: Ident
+
+def _state_name(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a state name, got {_show(value)}")
+    if not _STATE_NAME.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a state name: use words of letters, digits, '_' and '-' "
+            "separated by single spaces, starting with a letter (e.g. 'Waiting on Customer')"
+        )
+    return value
+
+
+StateName = Annotated[
+    str,
+    PlainValidator(_state_name),
+    WithJsonSchema({"type": "string", "pattern": _STATE_NAME.pattern}),
+]
+
+
+class StateSpec(_Model):
+    """A lifecycle state: its name, the metrics it pauses, and whether it ends the ticket."""
+
+    name: StateName
     label: Text | None = None
-    pauses: list[Ident] | None = None
-    terminal: bool = False
+    description: Text | None = None
+    pauses: Annotated[
+        list[Ident] | None, Field(description="metrics whose clocks stop while in this state")
+    ] = None
+    terminal: Annotated[
+        bool, Field(description="the ticket's work is done (resolved, verified, closed)")
+    ] = False
+
+
+class LifecycleSpec(_Model):
+    """Which states the lifecycle events enter; each defaults as ``states`` documents."""
+
+    initial: StateName | None = None
+    resolved: StateName | None = None
+    verified: StateName | None = None
+    closed: StateName | None = None
+    reopen: StateName | None = None
 
 
 class ChannelSpec(_Model):
@@ -435,16 +487,74 @@ class ChannelSpec(_Model):
     calendar: Ident | None = None
 
 
+class IssueClassSpec(_Model):
+    """A class of issue (Tier 1: password, onboarding...), that targets may depend on."""
+
+    label: Text | None = None
+    description: Text | None = None
+
+
+PRICE_UNITS: Final = ("month", "year", "user-month", "user-year", "incident", "once")
+
+
 class PriceSpec(_Model):
-    """What a tier costs, in the policy's currency."""
+    """What a tier costs: an exact amount in the policy's currency (or its own)."""
 
     amount: Money
+    currency: CurrencyCode | None = None
     per: Literal["month", "year", "user-month", "user-year", "incident", "once"] = "month"
     note: Text | None = None
 
 
+NONE_TARGET: Final = "none"
+"""A target written ``none``: the metric does not apply to the tickets it matches."""
+
+TargetValue = timedelta | BusinessDays | str
+
+
+def _target(value: object) -> TargetValue:
+    if value == NONE_TARGET:
+        return NONE_TARGET
+    parsed = _duration(value)
+    if parsed == timedelta(0) or parsed == BusinessDays(days=0):
+        raise ValueError(
+            f"{_show(value)} is not a target: a target is longer than zero; write e.g. '30s', "
+            "'2h' or '1bd', or 'none' when the metric does not apply"
+        )
+    return parsed
+
+
+def _format_target(value: TargetValue) -> str:
+    return value if isinstance(value, str) else _format_duration(value)
+
+
+Target = Annotated[
+    TargetValue,
+    PlainValidator(_target),
+    PlainSerializer(_format_target, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "a duration (30s, 2h, 1h30m, 1bd, PT2H), or 'none' when the metric "
+            "does not apply",
+            "examples": ["2h", "1bd", "none"],
+        }
+    ),
+]
+
+TierTarget = Annotated[
+    Annotated[Target, Tag("target-all")] | Annotated[dict[Ident, Target], Tag("target-by")],
+    Discriminator(_pick("target-by", "target-all")),
+]
+
+
 class TierSpec(_Model):
-    """A support tier: its price, its calendar and its targets by metric and severity."""
+    """A support tier: its price, its calendar and its targets.
+
+    ``targets`` maps a metric to one duration for the whole tier, or to durations by severity,
+    channel or issue class name (``{sev1: 2h, phone: 30s, tier1: 24h}``), tried in the order
+    written.
+    """
 
     label: Text | None = None
     description: Text | None = None
@@ -452,14 +562,133 @@ class TierSpec(_Model):
     calendar: Ident
     channels: list[Ident] | None = None
     features: list[Text] | None = None
-    targets: dict[Ident, dict[Ident, Duration]] | None = None
+    targets: dict[Ident, TierTarget] | None = None
+
+
+def _trigger(value: object) -> str:
+    from sla_engine.clocks.metrics import Trigger
+    from sla_engine.errors import TicketError
+
+    try:
+        return str(Trigger.parse(value))
+    except TicketError as exc:
+        raise ValueError(exc.message) from None
+
+
+TriggerText = Annotated[
+    str,
+    PlainValidator(_trigger),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ["created", "agent_reply", "enter:In Progress", "custom:major_incident"],
+        }
+    ),
+]
+
+MetricKindName = Literal[
+    "first_response",
+    "next_response",
+    "periodic_update",
+    "workaround",
+    "resolution",
+    "root_cause_plan",
+    "time_in_state",
+    "custom",
+]
+METRIC_KINDS: Final[tuple[str, ...]] = typing.get_args(MetricKindName)
+
+
+class MetricSpec(_Model):
+    """One clock (sla_engine.clocks.Metric): what starts, stops and pauses it.
+
+    ``kind`` defaults to the metric's name when that names a built-in kind, else ``custom``; a
+    built-in kind supplies its triggers and the keys given replace them. ``default`` is the
+    target for tickets no rule or tier target matches (``none``: the metric does not apply to
+    them), counted on ``calendar``.
+    """
+
+    kind: MetricKindName | None = None
+    label: Text | None = None
+    description: Text | None = None
+    start: list[TriggerText] | None = None
+    stop: list[TriggerText] | None = None
+    pause: list[TriggerText] | None = None
+    resume: list[TriggerText] | None = None
+    reset: list[TriggerText] | None = None
+    cancel: list[TriggerText] | None = None
+    once: bool | None = None
+    repeat: bool | None = None
+    stop_on_terminal: bool | None = None
+    state: StateName | None = None
+    default: Target | None = None
+    calendar: Ident | None = None
+
+    def kind_for(self, name: str) -> str:
+        """The metric's kind, given its name."""
+        if self.kind is not None:
+            return self.kind
+        return name if name in METRIC_KINDS else "custom"
+
+
+def _names_or_one(value: object) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise ValueError(f"expected a name or a non-empty list of names, got {_show(value)}")
+    return [_ident(item) for item in items]
+
+
+NameSet = Annotated[
+    list[str],
+    PlainValidator(_names_or_one),
+    PlainSerializer(lambda v: v[0] if len(v) == 1 else list(v)),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "pattern": _IDENT.pattern},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": _IDENT.pattern},
+                    "minItems": 1,
+                },
+            ]
+        }
+    ),
+]
+
+
+class WhenSpec(_Model):
+    """Conditions on a ticket's attributes; each names one value or a list of accepted ones."""
+
+    tier: NameSet | None = None
+    severity: NameSet | None = None
+    channel: NameSet | None = None
+    issue_class: NameSet | None = None
+
+
+class RuleSpec(_Model):
+    """A target rule (sla_engine.clocks.TargetRule): ``when`` a ticket matches, ``target``."""
+
+    name: Text | None = None
+    when: WhenSpec | None = None
+    target: Target
+    calendar: Ident | None = None
+
+
+ClockName = Literal["business", "wall"]
 
 
 class WarningSpec(_Model):
     """Warn before a breach: at a share of the target, or a lead time before it."""
 
+    name: Text | None = None
     at: Percent | None = None
     before: Duration | None = None
+    clock: Annotated[
+        ClockName | None, Field(description="the clock 'before' is measured on (business)")
+    ] = None
+    metrics: list[Ident] | None = None
+    notify_calendar: Ident | None = None
     notify: list[Text] | None = None
 
     @model_validator(mode="after")
@@ -468,36 +697,243 @@ class WarningSpec(_Model):
             raise ValueError(
                 "a warning needs exactly one of 'at' (e.g. '75%') or 'before' (e.g. '30m')"
             )
+        if self.clock is not None and self.before is None:
+            raise ValueError("'clock' goes with 'before' only")
         return self
 
 
-def _plain(value: object) -> Any:
-    """Plain policy data (text, whole numbers, Decimals, booleans, null, lists, mappings)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, sub in item.items():
-                if not isinstance(key, str):
-                    raise ValueError(f"keys must be text, got {_show(key)}")
-                stack.append(sub)
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float):
-            raise ValueError(f"{item!r} is a float; write numbers as text or Decimal")
-        elif not (item is None or isinstance(item, (str, int, Decimal, bool))):
-            raise ValueError(f"{_show(item)} is not plain data")
-    return value
+class EscalationLevelSpec(_Model):
+    """A level of the escalation chain, reached ``after`` the one before it (the first: the
+    breach). ``after`` defaults to the previous level's ``responds_within``, else 0s."""
+
+    name: Text
+    after: Duration | None = None
+    responds_within: Duration | None = None
+    contact: Text | None = None
 
 
-Raw = Annotated[Any, PlainValidator(_plain), WithJsonSchema({"description": "round two"})]
+class EscalationSpec(_Model):
+    """The escalation chain (sla_engine.clocks.EscalationChain) after a breach."""
+
+    levels: Annotated[list[EscalationLevelSpec], Field(min_length=1)]
+    clock: Annotated[ClockName | None, Field(description="the clock delays run on (wall)")] = None
+    metrics: list[Ident] | None = None
+    notify_calendar: Ident | None = None
+
+
+class StrategiesSpec(_Model):
+    """The named choices where SLA engines differ (sla_engine.clocks.Strategies)."""
+
+    severity_change: Literal["recompute", "restart", "carry"] | None = None
+    reopen: Literal["resume", "new_cycle"] | None = None
+    first_response_pauses: bool | None = None
+    retroactive_start: bool | None = None
+
+
+# ---------------------------------------------------------------------------------- credits
+
+
+class BandSpec(_Model):
+    """A credit band: ``credit`` of the fee when the measure is in ``range``, e.g. '[1h, 4h)'."""
+
+    bounds: Annotated[Text, Field(alias="range", description="'[1h, 4h)', '[99%, 99.9%)'")]
+    credit: Percent
+
+
+Bands = Annotated[list[BandSpec], Field(min_length=1)]
+
+
+class DowntimeBandsSpec(_Model):
+    """A percentage of the period fee by band of downtime."""
+
+    kind: Literal["downtime_bands"]
+    bands: Bands
+
+
+class UptimeBandsSpec(_Model):
+    """A percentage of the period fee by band of uptime share."""
+
+    kind: Literal["uptime_bands"]
+    bands: Bands
+
+
+class FlatStepSpec(_Model):
+    """One percentage once downtime reaches a threshold."""
+
+    kind: Literal["flat_step"]
+    threshold: Duration
+    inclusive: bool
+    credit: Percent
+
+
+class LostTimeSpec(_Model):
+    """Downtime paid back at the prorated fee or an hourly rate, times a multiple."""
+
+    kind: Literal["lost_time"]
+    rate: Literal["prorated", "hourly"]
+    multiple: Money | None = None
+
+
+class HourlyStepSpec(_Model):
+    """A percentage per complete step of downtime beyond an allowance, up to a maximum."""
+
+    kind: Literal["hourly_step"]
+    allowance: Duration
+    credit_per_step: Percent
+    step: Duration | None = None
+    max_credit: Percent | None = None
+
+
+CREDIT_RULE_KINDS: Final = (
+    "downtime_bands",
+    "uptime_bands",
+    "flat_step",
+    "lost_time",
+    "hourly_step",
+)
+
+
+def _rule_kind(value: object) -> str:
+    if isinstance(value, BaseModel):
+        return f"rule-{getattr(value, 'kind', '')}"
+    if isinstance(value, dict):
+        return f"rule-{value.get('kind')}"
+    return "rule-none"
+
+
+CreditRuleSpec = Annotated[
+    Annotated[DowntimeBandsSpec, Tag("rule-downtime_bands")]
+    | Annotated[UptimeBandsSpec, Tag("rule-uptime_bands")]
+    | Annotated[FlatStepSpec, Tag("rule-flat_step")]
+    | Annotated[LostTimeSpec, Tag("rule-lost_time")]
+    | Annotated[HourlyStepSpec, Tag("rule-hourly_step")],
+    Discriminator(_rule_kind),
+]
+
+
+class CapSpec(_Model):
+    """An upper limit on a credit: a percentage, an amount, or days of service."""
+
+    percent: Percent | None = None
+    amount: Money | None = None
+    days_of_service: Money | None = None
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> CapSpec:
+        given = [
+            k for k in ("percent", "amount", "days_of_service") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "a cap needs exactly one of percent, amount or days_of_service, e.g. "
+                "{amount: '500.00'} (or write a percentage alone: '50%')"
+            )
+        return self
+
+
+CapEntry = Annotated[
+    Annotated[Percent, Tag("cap-percent")] | Annotated[CapSpec, Tag("cap-mapping")],
+    Discriminator(_pick("cap-mapping", "cap-percent")),
+]
+
+
+class MinimumPayoutSpec(_Model):
+    """A credit is paid only above (or at) this amount."""
+
+    amount: Money
+    comparison: Literal[">", ">="] = ">"
+
+
+class ClaimSpec(_Model):
+    """The claim must be filed within ``days`` (or billing ``cycles``) after ``anchor``."""
+
+    days: int | None = None
+    cycles: int | None = None
+    anchor: Literal["incident_end", "period_end"]
+
+    @model_validator(mode="after")
+    def _one_length(self) -> ClaimSpec:
+        if (self.days is None) == (self.cycles is None):
+            raise ValueError("a claim window needs exactly one of 'days' (e.g. 30) or 'cycles'")
+        return self
+
+
+class BillingSpec(_Model):
+    """The billing cycle credits are computed over (sla_engine.credits.BillingCycle)."""
+
+    every: Literal["month", "quarter", "half_year", "year"] | None = None
+    months: int | None = None
+    anchor: Date | None = None
+    timezone: Text | None = None
+
+
+def _choice_of(options: tuple[str, ...], what: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or value not in options:
+            raise ValueError(f"{_show(value)} is not {what}; expected one of {', '.join(options)}")
+        return value
+
+    return check
+
+
+def _exclusion(value: object) -> str:
+    from sla_engine.credits.incident import EXCLUSION_REASONS
+
+    return _choice_of(EXCLUSION_REASONS, "an exclusion")(value)
+
+
+def _rounding(value: object) -> str:
+    from sla_engine.credits.money import ROUNDING_MODES
+
+    return _choice_of(ROUNDING_MODES, "a rounding mode")(value)
+
+
+Exclusion = Annotated[
+    str,
+    PlainValidator(_exclusion),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "examples": ["scheduled_maintenance", "third_party", "customer_misconfiguration"],
+        }
+    ),
+]
+Rounding = Annotated[
+    str,
+    PlainValidator(_rounding),
+    WithJsonSchema({"type": "string", "examples": ["half_even", "half_up"]}),
+]
+
+
+class CreditsSpec(_Model):
+    """Service credits (sla_engine.credits.CreditSchedule) and the billing cycle they use."""
+
+    basis: Annotated[
+        Literal["incident", "period"],
+        Field(description="credit each incident alone, or the period's total downtime once"),
+    ]
+    rule: CreditRuleSpec
+    exclusions: list[Exclusion] | None = None
+    services: list[Text] | None = None
+    min_error_rate: Percent | None = None
+    min_affected_share: Percent | None = None
+    minimum_downtime: Duration | None = None
+    whole: Duration | None = None
+    maintenance_notice: Duration | None = None
+    cap_per_incident: CapEntry | None = None
+    cap_per_period: CapEntry | None = None
+    minimum_payout: MinimumPayoutSpec | None = None
+    claim: ClaimSpec | None = None
+    rounding: Rounding | None = None
+    billing: BillingSpec | None = None
+
 
 SeverityEntry = Annotated[
     Annotated[Ident, Tag("severity-name")] | Annotated[SeveritySpec, Tag("severity-mapping")],
     Discriminator(_pick("severity-mapping", "severity-name")),
 ]
 StateEntry = Annotated[
-    Annotated[Ident, Tag("state-name")] | Annotated[StateSpec, Tag("state-mapping")],
+    Annotated[StateName, Tag("state-name")] | Annotated[StateSpec, Tag("state-mapping")],
     Discriminator(_pick("state-mapping", "state-name")),
 ]
 
@@ -511,19 +947,34 @@ class PolicySpec(_Model):
     name: Ident
     version: VersionText
     description: Text | None = None
-    effective_from: Date
+    effective_from: Annotated[
+        Date, Field(description="the first day in force, in the default calendar's zone")
+    ]
     effective_until: Annotated[Date | None, Field(description="the last day in force")] = None
     currency: CurrencyCode | None = None
     calendars: dict[Ident, CalendarEntry]
+    default_calendar: Annotated[
+        Ident | None,
+        Field(description="the calendar for targets no tier or rule places (default: the first)"),
+    ] = None
     severities: list[SeverityEntry] | None = None
-    states: list[StateEntry] | None = None
+    states: Annotated[
+        list[StateEntry] | None,
+        Field(description="lifecycle states in order (default: New ... Closed)"),
+    ] = None
+    lifecycle: LifecycleSpec | None = None
     channels: dict[Ident, ChannelSpec | None] | None = None
+    issue_classes: dict[Ident, IssueClassSpec | None] | None = None
     tiers: dict[Ident, TierSpec] | None = None
+    metrics: dict[Ident, MetricSpec | None] | None = None
+    rules: Annotated[
+        dict[Ident, list[RuleSpec]] | None,
+        Field(description="target rules by metric, tried before tier targets"),
+    ] = None
     warnings: list[WarningSpec] | None = None
-    metrics: Raw | None = None
-    rules: Raw | None = None
-    escalation: Raw | None = None
-    credits: Raw | None = None
+    escalation: EscalationSpec | None = None
+    strategies: StrategiesSpec | None = None
+    credits: CreditsSpec | None = None
 
     def severity_names(self) -> list[str]:
         """Severity names, most severe first."""
@@ -532,6 +983,10 @@ class PolicySpec(_Model):
     def state_names(self) -> list[str]:
         """Lifecycle state names, in order."""
         return [s if isinstance(s, str) else s.name for s in self.states or []]
+
+    def default_calendar_name(self) -> str:
+        """The calendar for targets no tier, channel or rule places: named, else the first."""
+        return self.default_calendar or next(iter(self.calendars), "")
 
 
 TAGS: Final = frozenset(
@@ -548,6 +1003,11 @@ TAGS: Final = frozenset(
         "severity-mapping",
         "state-name",
         "state-mapping",
+        "target-all",
+        "target-by",
+        "cap-percent",
+        "cap-mapping",
+        *(f"rule-{kind}" for kind in CREDIT_RULE_KINDS),
     }
 )
 """Union tags pydantic puts in error locations; they are not policy keys."""
