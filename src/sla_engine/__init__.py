@@ -1,6 +1,5 @@
 """sla_engine: SLA and refund rules as an embeddable, exact, explainable library."""
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from sla_engine._time import BusinessDays, parse_duration
@@ -81,6 +80,13 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     """Import the policy layer (and pydantic) only when one of its names is first used."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("sla-engine")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            return "0+unknown"
     if name in _LAZY:
         import importlib
 
@@ -93,10 +99,6 @@ if TYPE_CHECKING:
     from sla_engine.policy import Policy, PolicySet, load_policy, load_policy_set, validate_policy
     from sla_engine.render import render_policy
 
-try:
-    __version__ = version("sla-engine")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 __all__ = [
     "SLA",

@@ -40,6 +40,25 @@ def parse_date(value: object, path: Sequence[str | int] = ()) -> date:
     raise CalendarError(f"{value!r} is not a date (expected YYYY-MM-DD)", path=path)
 
 
+def _known_codes(*, market: bool) -> set[str]:
+    """The country (or market) codes the holidays package knows, without importing them all.
+
+    ``list_supported_countries()`` imports every country module (about 50 ms); the package's
+    registry names the codes without that. Should the registry move, fall back to the list.
+    """
+    try:
+        from holidays.registry import COUNTRIES, FINANCIAL
+    except ImportError:  # pragma: no cover - depends on the holidays release
+        listed = (
+            holidays_package.list_supported_financial()
+            if market
+            else holidays_package.list_supported_countries()
+        )
+        return set(listed)
+    registry = FINANCIAL if market else COUNTRIES
+    return {code for _, *names in registry.values() for code in names if code.isupper()}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HolidaySource:
     """Public holidays of one country (and subdivision) from the ``holidays`` package."""
@@ -52,20 +71,24 @@ class HolidaySource:
     market: bool = False
 
     def __post_init__(self) -> None:
-        supported = (
-            holidays_package.list_supported_financial()
-            if self.market
-            else holidays_package.list_supported_countries()
-        )
         what = "market" if self.market else "country"
-        if self.country not in supported:
+        if self.country not in _known_codes(market=self.market):
             raise CalendarError(
                 f"holidays: {self.country!r} is not a {what} the holidays package knows; "
                 f"expected an ISO 3166 code such as 'US', 'DE' or 'IR'",
                 path=("holidays", what),
             )
-        subdivisions = supported[self.country]
-        if self.subdivision is not None and self.subdivision not in subdivisions:
+        make = (
+            holidays_package.financial_holidays
+            if self.market
+            else holidays_package.country_holidays
+        )
+        table = type(make(self.country, years=[]))
+        subdivisions = list(getattr(table, "subdivisions", ()) or ())
+        aliases = dict(getattr(table, "subdivisions_aliases", {}) or {})
+        if self.subdivision is not None and not (
+            self.subdivision in subdivisions or self.subdivision in aliases
+        ):
             shown = ", ".join(subdivisions[:12]) + (", ..." if len(subdivisions) > 12 else "")
             raise CalendarError(
                 f"holidays: {self.subdivision!r} is not a subdivision of {self.country}; "
