@@ -4,10 +4,13 @@ The playbook, written as the plain data a policy file would hold:
 
 - first response: phone 30 s, chat 120 s, priority e-mail 1 h, e-mail 24 h; Enterprise Sev 1 2 h;
 - Enterprise Sev 1 also: workaround 8 h, root-cause plan 72 h, all on 24×7;
-- Premium and Enterprise are counted 24×7, Standard and Basic on business hours (Palo Alto);
+- Premium and Enterprise are counted 24×7, Standard and Basic on business hours, read in the
+  customer's own time zone when the ticket gives one (else Palo Alto's);
 - resolution by issue class: Tier 1 24 h (chat Tier 1: 20 min), Tier 2 72 h, Tier 3 72 h;
 - time in In Progress at most 48 h; Waiting on Customer pauses resolution;
 - the status page is updated every 30 min during a major incident;
+- a driver's background check takes 1-7 business days: a "7bd" target, fixed when the check
+  starts (the office time to the same hour seven working days on);
 - escalation chain L1 Support → Secondary Specialist → Engineering On-Call → Engineering Manager
   (within 1 h of the breach) → Director of Support (within 2 h).
 
@@ -37,7 +40,7 @@ PLAYBOOK = {
             "when": {"tier": ["premium", "enterprise"]},
             "calendar": "24x7",
         },
-        {"name": "business hours", "calendar": "business"},
+        {"name": "business hours", "calendar": "business", "customer_zone": True},
     ],
     "metrics": [
         {"name": "first_response", "kind": "first_response"},
@@ -52,6 +55,12 @@ PLAYBOOK = {
             "start": ["custom:major_incident"],
             "stop": ["custom:status_page_update"],
             "cancel": ["custom:incident_resolved"],
+        },
+        {
+            "name": "background_check",
+            "kind": "custom",
+            "start": ["custom:background_check_started"],
+            "stop": ["custom:background_check_done"],
         },
     ],
     "targets": {
@@ -106,6 +115,7 @@ PLAYBOOK = {
         ],
         "time_in_progress": [{"name": "in progress", "target": "48h"}],
         "status_page": [{"name": "major incident", "target": "30m", "calendar": "24x7"}],
+        "background_check": [{"name": "checkr", "target": "7bd"}],
     },
     "warnings": [
         {"name": "75% used", "share": "75%"},
@@ -184,6 +194,18 @@ TICKETS = [
             {"kind": "status_changed", "at": at(9, 8, 4), "value": "In Progress"},
         ],
     },
+    {
+        "id": "STD-4004",  # a driver in Berlin: the office hours are read in their zone
+        "tier": "standard",
+        "severity": "sev3",
+        "channel": "email",
+        "issue_class": "tier1",
+        "timezone": "Europe/Berlin",
+        "events": [
+            {"kind": "created", "at": at(9, 1, 0)},  # Monday 09:00 in Berlin
+            {"kind": "custom", "at": at(9, 1, 5), "value": "background_check_started"},
+        ],
+    },
 ]
 
 AS_OF = datetime(2026, 3, 9, 12, 0, tzinfo=PT)
@@ -212,9 +234,10 @@ def main() -> None:
     for raw in TICKETS:
         ticket = Ticket.from_mapping(raw)
         result = evaluate(sla, ticket, as_of=AS_OF)
+        where = f", customer in {ticket.timezone}" if ticket.timezone else ""
         print(
             f"== {ticket.id}  ({ticket.tier}, {ticket.severity}, {ticket.channel}, "
-            f"{ticket.issue_class})  state: {result.state}"
+            f"{ticket.issue_class}{where})  state: {result.state}"
         )
         for c in result.cycles:
             target = show_duration(c.target) if c.target is not None else "-"

@@ -639,3 +639,67 @@ cli_words = _cli_st.one_of(
     ),
     _cli_st.text(max_size=12),
 )
+
+
+# ----------------------------------------------------------------------------------------------
+# Ticket clocks: richer logs for the fast paths (sla_engine.clocks)
+# ----------------------------------------------------------------------------------------------
+
+#: States, custom names and attribute values the rich logs draw from (one unknown state, so some
+#: logs are refused and both paths must refuse them alike).
+CLOCK_STATES = (
+    "Triaged",
+    "In Progress",
+    "Waiting on Customer",
+    "Escalated",
+    "Resolved",
+    "Closed",
+    "Nowhere",
+)
+CLOCK_CUSTOM = ("major_incident", "status_page_update", "incident_resolved", "hold", "unhold")
+CLOCK_VALUES = {
+    "severity_changed": ("sev1", "sev2", "sev3"),
+    "tier_changed": ("enterprise", "premium", "standard"),
+    "channel_changed": ("phone", "chat", "email"),
+    "issue_class_changed": ("tier1", "tier2", "bg_check"),
+}
+
+
+@_clock_st.composite
+def clock_rich_logs(
+    draw: _clock_st.DrawFn, *, max_steps: int = 12
+) -> tuple[_clock_datetime, list[tuple[_clock_timedelta, str, str | None]]]:
+    """A creation instant and later steps of every kind: replies, notes, status changes (to
+    terminal states too), reopens, custom events and attribute changes; sometimes invalid."""
+    start = _CLOCK_T0 + _clock_timedelta(
+        minutes=draw(_clock_st.integers(0, 60 * 24 * 200)), seconds=draw(_clock_st.integers(0, 59))
+    )
+    steps: list[tuple[_clock_timedelta, str, str | None]] = []
+    offset = _clock_timedelta(0)
+    for _ in range(draw(_clock_st.integers(0, max_steps))):
+        offset += _clock_timedelta(minutes=draw(_clock_st.integers(0, 60 * 30)))
+        kind = draw(
+            _clock_st.sampled_from(
+                [
+                    "agent_reply",
+                    "customer_reply",
+                    "internal_note",
+                    "workaround_given",
+                    "status_changed",
+                    "status_changed",
+                    "resolved",
+                    "reopened",
+                    "custom",
+                    *CLOCK_VALUES,
+                ]
+            )
+        )
+        value: str | None = None
+        if kind == "status_changed":
+            value = draw(_clock_st.sampled_from(CLOCK_STATES))
+        elif kind == "custom":
+            value = draw(_clock_st.sampled_from(CLOCK_CUSTOM))
+        elif kind in CLOCK_VALUES:
+            value = draw(_clock_st.sampled_from(CLOCK_VALUES[kind]))
+        steps.append((offset, kind, value))
+    return start, steps

@@ -167,7 +167,7 @@ def test_bad_policy_values_carry_a_path() -> None:
         "targets": {"resolution": [{"name": "all", "target": "8h", "calendar": "24x7"}]},
     }
     with pytest.raises(TicketError) as err:
-        SLA.from_mapping({**base, "targets": {"resolution": [{"name": "a", "target": "1bd"}]}})
+        SLA.from_mapping({**base, "targets": {"resolution": [{"name": "a", "target": "1d"}]}})
     assert err.value.path == ("targets", "resolution", 0, "target")
     with pytest.raises(TicketError) as err:
         SLA.from_mapping({**base, "strategies": {"reopen": "forget"}})

@@ -28,7 +28,9 @@ from sla_engine.clocks import (
     Trigger,
     WarningRule,
     evaluate,
+    evaluate_many,
     next_deadlines,
+    rows_many_us,
 )
 from sla_engine.credits import (
     Band,
@@ -164,10 +166,12 @@ __all__ = [
     "compute_credit",
     "diff_policies",
     "evaluate",
+    "evaluate_many",
     "load_policy",
     "load_policy_set",
     "next_deadlines",
     "parse_duration",
     "render_policy",
+    "rows_many_us",
     "validate_policy",
 ]

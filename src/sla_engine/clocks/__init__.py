@@ -14,7 +14,9 @@ from sla_engine.clocks.evaluate import (
     StreamKind,
     TicketClock,
     evaluate,
+    evaluate_many,
     next_deadlines,
+    rows_many_us,
 )
 from sla_engine.clocks.events import Event, EventKind, Ticket
 from sla_engine.clocks.lifecycle import Lifecycle, State
@@ -50,5 +52,7 @@ __all__ = [
     "Trigger",
     "WarningRule",
     "evaluate",
+    "evaluate_many",
     "next_deadlines",
+    "rows_many_us",
 ]

@@ -1,29 +1,38 @@
 """Private: the compiled clock engine, in integer microseconds.
 
 An :class:`Engine` is built once per SLA. A :class:`Run` is one ticket's state; ``Run.feed`` applies
-one event in time bounded by the number of metrics (never by the length of the log): each open
-cycle keeps a running total of business time per calendar it may be counted on, so a target
-change re-reads a total instead of re-walking the history. Instants reached between events
-(warnings, the due time, a breach) are found with the calendar's ``add_us`` when a running
-segment closes; at evaluation they are projected the same way from the open segment, so batch
-and incremental answers agree by construction.
+one event in time bounded by the number of metrics (never by the length of the log). Each open
+cycle keeps the business time counted so far on the calendar it is counted on; a target change
+that moves it to another calendar re-counts the cycle's closed segments there once (each segment
+is counted on each calendar at most once, so the cost stays amortised constant per event).
+Instants reached between events (warnings, the due time, a breach) are found with the calendar's
+``add_us`` when a running segment closes; at evaluation they are projected the same way from the
+open segment, so batch and incremental answers agree by construction.
+
+Speed: what an event does to the lifecycle (which tables fire, which clocks pause) is computed
+once per (state, state) pair and cached on the engine; target selection is cached per attribute
+combination; a calendar open around the clock is counted with integer arithmetic; the cycle logs
+hold raw tuples whose text is only built when an evaluation renders them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sla_engine._time import from_us, td_to_us
+from sla_engine._time import BusinessDays, from_us, td_to_us, to_us
+from sla_engine.calendar import FIRST_YEAR, LAST_YEAR, BusinessCalendar
 from sla_engine.clocks.escalation import Clock
-from sla_engine.clocks.events import ATTRIBUTE_OF, ATTRIBUTES, EventKind
+from sla_engine.clocks.events import ATTRIBUTE_OF, ATTRIBUTES, VALUE_REQUIRED, EventKind
 from sla_engine.clocks.lifecycle import Lifecycle
 from sla_engine.clocks.metrics import MetricKind, Trigger
 from sla_engine.clocks.strategies import Reopen, SeverityChange
 from sla_engine.errors import TicketError
+from sla_engine.hours import WeeklyHours
 
 if TYPE_CHECKING:
-    from sla_engine.calendar import BusinessCalendar
     from sla_engine.clocks.sla import SLA
 
 START: Final = 0
@@ -33,14 +42,77 @@ RESUME: Final = 3
 RESET: Final = 4
 CANCEL: Final = 5
 _ACTION_FIELDS: Final = ("start", "stop", "pause", "resume", "reset", "cancel")
+# actions of compiled steps besides the triggers' own
+TERMINAL: Final = 6  # the ticket entered a terminal state: fulfil the open cycle
+REOPEN: Final = 7  # the ticket left a terminal state: resume the cycle or open a new one
+STATE_PAUSE: Final = 8  # the new state pauses the metric
+STATE_RESUME: Final = 9  # the new state no longer pauses it
+SET_STATE: Final = 10  # the ticket is now in state ``mi`` (after the leave triggers)
 
 # warning modes
 SHARE: Final = 0
 BUSINESS_LEAD: Final = 1
 WALL_LEAD: Final = 2
 
-Selection = tuple[int, int | None, int]  # (rule position, target µs or None, calendar index)
+#: (rule position, target µs or None, calendar index, read in the ticket's zone, business days,
+#: mark). ``business days`` is 0 unless the rule's target is a count of business days; the
+#: target is then fixed when the cycle starts (see :meth:`Run.target_of`). ``mark`` is the
+#: count below which closing a segment crosses nothing (see :meth:`MetricPlan.mark`).
+Selection = tuple[int, int | None, int, bool, int, int]
 Attrs = tuple[str | None, str | None, str | None, str | None]
+Elapsed = Callable[[int, int], int]
+Table = list[tuple[int, int, "EventKind | None", "MetricPlan"]]
+#: One operation of a compiled step: (metric index or state, action, after-guard, plan, why).
+Op = tuple[int, int, "EventKind | None", "MetricPlan", str]
+
+# EventKind members, bound once (an enum class attribute lookup is slow in a hot loop)
+_CREATED: Final = EventKind.CREATED
+_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
+_RESOLVED: Final = EventKind.RESOLVED
+_VERIFIED: Final = EventKind.VERIFIED
+_CLOSED: Final = EventKind.CLOSED
+_REOPENED: Final = EventKind.REOPENED
+_CUSTOM: Final = EventKind.CUSTOM
+_RECOMPUTE: Final = SeverityChange.RECOMPUTE
+_RESTART: Final = SeverityChange.RESTART
+_CARRY: Final = SeverityChange.CARRY
+_RESUME: Final = Reopen.RESUME
+
+# a margin inside the calendars' horizon where a 24x7 calendar is counted with arithmetic;
+# outside it the calendar itself answers (and raises its HorizonError)
+_YEAR_US: Final = 366 * 24 * 3600 * 1_000_000
+_SAFE_LO: Final = to_us(datetime.fromisoformat(f"{FIRST_YEAR:04d}-01-01T00:00:00+00:00")) + (
+    2 * _YEAR_US
+)
+_SAFE_HI: Final = to_us(datetime.fromisoformat(f"{LAST_YEAR + 1:04d}-01-01T00:00:00+00:00")) - (
+    2 * _YEAR_US
+)
+
+
+def _always_open(cal: BusinessCalendar) -> bool:
+    """True for a calendar open every microsecond (24x7 with no closures or special hours)."""
+    if cal.kind != "hours" or cal.weekly_hours != WeeklyHours.always():
+        return False
+    return set(cal.to_mapping()) <= {"timezone", "hours", "name"}
+
+
+def _arith(cal: BusinessCalendar) -> tuple[Elapsed, Elapsed]:
+    """``elapsed_us`` and ``add_us`` of an always-open calendar, as integer arithmetic."""
+    slow_el = cal.elapsed_us
+    slow_add = cal.add_us
+
+    def elapsed(a: int, b: int) -> int:
+        if _SAFE_LO <= a < _SAFE_HI and _SAFE_LO <= b < _SAFE_HI:
+            return b - a
+        return slow_el(a, b)
+
+    def add(t: int, d: int) -> int:
+        u = t + d
+        if _SAFE_LO <= t < _SAFE_HI and _SAFE_LO <= u < _SAFE_HI:
+            return u
+        return slow_add(t, d)
+
+    return elapsed, add
 
 
 class WarnPlan:
@@ -74,7 +146,7 @@ class EscPlan:
 
 
 class Rule:
-    __slots__ = ("calendar", "conds", "name", "target", "text")
+    __slots__ = ("bdays", "calendar", "conds", "name", "target", "text", "zoned")
 
     def __init__(
         self,
@@ -83,24 +155,35 @@ class Rule:
         target: int | None,
         calendar: int,
         text: str,
+        *,
+        bdays: int = 0,
+        zoned: bool = False,
     ) -> None:
         self.name = name
         self.conds = conds
         self.target = target
         self.calendar = calendar
         self.text = text
+        self.bdays = bdays
+        self.zoned = zoned
+
+    @property
+    def applies(self) -> bool:
+        """Whether the metric applies to tickets this rule matches."""
+        return self.target is not None or self.bdays > 0
 
 
 class MetricPlan:
     __slots__ = (
         "cals",
         "esc",
+        "honours_pause",
         "index",
         "kind",
         "memo",
+        "multi",
         "name",
         "once",
-        "pos",
         "repeat",
         "rules",
         "stop_on_terminal",
@@ -113,13 +196,55 @@ class MetricPlan:
         self.kind = kind
         self.rules: list[Rule] = []
         self.cals: tuple[int, ...] = ()
-        self.pos: dict[int, int] = {}
+        self.multi = False  # whether a cycle may move to another calendar
         self.once = False
         self.repeat = False
         self.stop_on_terminal = True
+        self.honours_pause = True
         self.warns: tuple[WarnPlan, ...] = ()
         self.esc: EscPlan | None = None
         self.memo: dict[Attrs, Selection | str] = {}
+
+    def mark(self, target: int | None) -> int:
+        """The least business count at which a cycle with ``target`` reaches its due time or
+        a warning: below it, closing a segment records nothing."""
+        if target is None:
+            return 0
+        mark = target
+        for w in self.warns:
+            if w.mode == SHARE:
+                mark = min(mark, -(-w.num * target // w.den))
+            elif w.mode == BUSINESS_LEAD:
+                mark = min(mark, target - w.lead)
+            else:  # a wall lead is reached no earlier than this business count (see _crossings)
+                mark = min(mark, target - w.lead + 1)
+        return mark
+
+
+class Transition:
+    """What moving from one lifecycle state to another does, computed once per pair."""
+
+    __slots__ = ("enter", "enter_why", "from_terminal", "leave", "leave_why", "pauses", "reason")
+
+    def __init__(self, eng: Engine, old: int, new: int) -> None:
+        names = eng.lifecycle.states
+        self.leave: Table | None = eng.on_leave.get(names[old].name) if old >= 0 else None
+        self.leave_why = f"left {names[old].name!r}" if old >= 0 else ""
+        self.enter: Table | None = eng.on_enter.get(names[new].name)
+        self.enter_why = f"entered {names[new].name!r}"
+        #: 1: entering a terminal state; -1: leaving one; 0: neither
+        self.from_terminal = 0
+        if old >= 0 and not eng.terminal[old] and eng.terminal[new]:
+            self.from_terminal = 1
+        elif old >= 0 and eng.terminal[old] and not eng.terminal[new]:
+            self.from_terminal = -1
+        before = eng.state_pauses[old] if old >= 0 else (False,) * len(eng.plans)
+        after = eng.state_pauses[new]
+        #: (metric index, paused) for each metric whose state pause changes
+        self.pauses: tuple[tuple[int, bool], ...] = tuple(
+            (mi, after[mi]) for mi in range(len(eng.plans)) if after[mi] != before[mi]
+        )
+        self.reason = repr(names[new].name)
 
 
 def _matches(conds: tuple[frozenset[str] | None, ...], attrs: Attrs) -> bool:
@@ -134,13 +259,25 @@ class Engine:
 
     def __init__(self, sla: SLA) -> None:
         self.sla = sla
-        self.cal_names: tuple[str, ...] = tuple(sla.calendars)
-        self.cals: tuple[BusinessCalendar, ...] = tuple(sla.calendars.values())
+        #: calendars by index: the SLA's own first, then zone variants as tickets need them
+        self.cal_names: list[str] = list(sla.calendars)
+        self.cals: list[BusinessCalendar] = list(sla.calendars.values())
+        self.cal_zone: list[str | None] = [None] * len(self.cals)
+        self.el: list[Elapsed] = []
+        self.add: list[Elapsed] = []
+        for calendar in self.cals:
+            self._ops(calendar)
+        self._zoned: dict[tuple[int, str], int] = {}
+        self._lock = threading.Lock()
         cal_index = {name: i for i, name in enumerate(self.cal_names)}
         lifecycle = sla.lifecycle
         self.lifecycle = lifecycle
         self.states: dict[str, int] = {s.name: i for i, s in enumerate(lifecycle.states)}
         self.terminal: tuple[bool, ...] = tuple(s.terminal for s in lifecycle.states)
+        self.initial = self.states[lifecycle.initial]
+        self.resolved = self.states[lifecycle.resolved]
+        self.verified = self.states[lifecycle.verified]
+        self.closed = self.states[lifecycle.closed]
         metric_names = [m.name for m in sla.metrics]
         # the default lifecycle serves any set of metrics; a policy's own must name real ones
         own = lifecycle != Lifecycle.default()
@@ -151,7 +288,7 @@ class Engine:
                     f"this SLA (metrics: {', '.join(metric_names)})",
                     path=("lifecycle", "states", i, "pauses"),
                 )
-        self.cal_rules: list[tuple[str, tuple[frozenset[str] | None, ...], int, str]] = []
+        self.cal_rules: list[tuple[str, tuple[frozenset[str] | None, ...], int, str, bool]] = []
         for i, crule in enumerate(sla.calendar_rules):
             if crule.calendar not in cal_index:
                 raise TicketError(
@@ -160,8 +297,16 @@ class Engine:
                     path=("calendar_rules", i, "calendar"),
                 )
             self.cal_rules.append(
-                (crule.name, crule.when.conditions(), cal_index[crule.calendar], str(crule.when))
+                (
+                    crule.name,
+                    crule.when.conditions(),
+                    cal_index[crule.calendar],
+                    str(crule.when),
+                    crule.customer_zone,
+                )
             )
+            if crule.customer_zone:
+                self._check_zoned(cal_index[crule.calendar], ("calendar_rules", i, "calendar"))
         for key in sla.targets:
             if key not in metric_names:
                 raise TicketError(
@@ -170,17 +315,19 @@ class Engine:
                     path=("targets", key),
                 )
         self.plans: list[MetricPlan] = []
-        # dispatch tables: trigger -> [(metric index, action, after-guard)]
-        self.on_event: dict[EventKind, list[tuple[int, int, EventKind | None]]] = {}
-        self.on_custom: dict[str, list[tuple[int, int, EventKind | None]]] = {}
-        self.on_enter: dict[str, list[tuple[int, int, EventKind | None]]] = {}
-        self.on_leave: dict[str, list[tuple[int, int, EventKind | None]]] = {}
-        honours_pause: list[bool] = []
+        # dispatch tables: trigger -> [(metric index, action, after-guard, plan)]
+        self.on_event: dict[EventKind, Table] = {}
+        self.on_custom: dict[str, Table] = {}
+        self.on_enter: dict[str, Table] = {}
+        self.on_leave: dict[str, Table] = {}
         for mi, metric in enumerate(sla.metrics):
             plan = MetricPlan(mi, metric.name, metric.kind)
             plan.once = metric.once
             plan.repeat = metric.repeat
             plan.stop_on_terminal = metric.stop_on_terminal
+            plan.honours_pause = (
+                metric.kind is not MetricKind.FIRST_RESPONSE or sla.strategies.first_response_pauses
+            )
             rules = sla.targets.get(metric.name)
             if not rules:
                 raise TicketError(
@@ -189,13 +336,16 @@ class Engine:
                     path=("targets", metric.name),
                 )
             used: set[int] = set()
+            homes: set[tuple[int, bool]] = set()
             for ri, rule in enumerate(rules):
                 if rule.calendar is None:
                     cal = -1
-                    used.update(c for _, _, c, _ in self.cal_rules)
+                    used.update(c for _, _, c, _, _ in self.cal_rules)
+                    homes.update((c, z or rule.customer_zone) for _, _, c, _, z in self.cal_rules)
                 elif rule.calendar in cal_index:
                     cal = cal_index[rule.calendar]
                     used.add(cal)
+                    homes.add((cal, rule.customer_zone))
                 else:
                     raise TicketError(
                         f"rule {rule.name!r} of {metric.name!r} names calendar "
@@ -203,12 +353,27 @@ class Engine:
                         f"{', '.join(self.cal_names)})",
                         path=("targets", metric.name, ri, "calendar"),
                     )
-                target = None if rule.target is None else td_to_us(rule.target)
+                if rule.customer_zone and cal >= 0:
+                    self._check_zoned(cal, ("targets", metric.name, ri, "calendar"))
+                if rule.target is None:
+                    target, bdays = None, 0
+                elif isinstance(rule.target, BusinessDays):
+                    target, bdays = None, rule.target.days
+                else:
+                    target, bdays = td_to_us(rule.target), 0
                 plan.rules.append(
-                    Rule(rule.name, rule.when.conditions(), target, cal, str(rule.when))
+                    Rule(
+                        rule.name,
+                        rule.when.conditions(),
+                        target,
+                        cal,
+                        str(rule.when),
+                        bdays=bdays,
+                        zoned=rule.customer_zone,
+                    )
                 )
             plan.cals = tuple(sorted(used)) or (0,)
-            plan.pos = {c: j for j, c in enumerate(plan.cals)}
+            plan.multi = len(homes | {(plan.cals[0], False)}) > 1
             warns = []
             for wi, warning in enumerate(sla.warnings):
                 if not warning.applies_to(metric.name):
@@ -232,19 +397,16 @@ class Engine:
                     chain.clock is Clock.BUSINESS,
                     self._notify(chain.notify_calendar, ("escalation",)),
                 )
+            self.plans.append(plan)
             for action, field_name in enumerate(_ACTION_FIELDS):
                 for ti, trig in enumerate(getattr(metric, field_name)):
-                    self._register(mi, action, trig, ("metrics", mi, field_name, ti))
+                    self._register(plan, action, trig, ("metrics", mi, field_name, ti))
             if metric.state is not None and metric.state not in self.states:
                 raise TicketError(
                     f"metric {metric.name!r} measures state {metric.state!r}, which is not in "
                     f"the lifecycle ({', '.join(self.states)})",
                     path=("metrics", mi, "state"),
                 )
-            honours_pause.append(
-                metric.kind is not MetricKind.FIRST_RESPONSE or sla.strategies.first_response_pauses
-            )
-            self.plans.append(plan)
         for where, names in (
             ("warnings", [w.metrics for w in sla.warnings]),
             ("escalation", [sla.escalation.metrics] if sla.escalation else []),
@@ -257,14 +419,64 @@ class Engine:
                     )
         # per state: which metrics it pauses (as a tuple of bools by metric index)
         self.state_pauses: tuple[tuple[bool, ...], ...] = tuple(
-            tuple(honours_pause[mi] and m.name in s.pauses for mi, m in enumerate(sla.metrics))
+            tuple(p.honours_pause and p.name in s.pauses for p in self.plans)
             for s in lifecycle.states
         )
         self.pause_reason: tuple[str, ...] = tuple(s.name for s in lifecycle.states)
+        self.transitions: dict[tuple[int, int], Transition] = {}
+        self.whys: dict[tuple[EventKind, str | None], str] = {}
+        #: compiled steps: what an event does, by (state, kind, value)
+        self.steps: dict[tuple[int, EventKind, str | None], list[Op]] = {}
+        #: what a plain event (a reply, a note, a custom event ...) does, by kind and by name
+        self.kind_ops: dict[EventKind, list[Op]] = {}
+        self.custom_ops: dict[str, list[Op]] = {}
+        #: per attribute combination: each metric's selection, or why none can be made
+        self.attr_sels: dict[Attrs, tuple[Selection, ...] | str] = {}
         strategies = sla.strategies
         self.change: SeverityChange = strategies.severity_change
         self.reopen: Reopen = strategies.reopen
         self.retroactive: bool = strategies.retroactive_start
+
+    # ------------------------------------------------------------------ calendars
+    def _ops(self, cal: BusinessCalendar) -> None:
+        if _always_open(cal):
+            el, add = _arith(cal)
+        else:
+            el, add = cal.elapsed_us, cal.add_us
+        self.el.append(el)
+        self.add.append(add)
+
+    def _check_zoned(self, cal: int, path: tuple[str | int, ...]) -> None:
+        if "timezone" not in self.cals[cal].to_mapping():
+            raise TicketError(
+                f"calendar {self.cal_names[cal]!r} is composed of other calendars and has no "
+                "time zone of its own, so it cannot be read in the customer's zone; set "
+                "customer_zone on a calendar with a timezone",
+                path=path,
+            )
+
+    def zoned(self, cal: int, zone: str) -> int:
+        """The index of calendar ``cal`` read in ``zone`` (built once per pair, on this SLA)."""
+        key = (cal, zone)
+        found = self._zoned.get(key)
+        if found is not None:
+            return found
+        base = self.cals[cal]
+        if base.timezone == zone:
+            self._zoned[key] = cal
+            return cal
+        with self._lock:
+            found = self._zoned.get(key)
+            if found is not None:
+                return found
+            variant = BusinessCalendar.from_mapping({**base.to_mapping(), "timezone": zone})
+            index = len(self.cals)
+            self._ops(variant)
+            self.cals.append(variant)
+            self.cal_names.append(self.cal_names[cal])
+            self.cal_zone.append(zone)
+            self._zoned[key] = index
+            return index
 
     def _notify(self, name: str | None, path: tuple[str | int, ...]) -> BusinessCalendar | None:
         if name is None:
@@ -276,8 +488,10 @@ class Engine:
             )
         return self.cals[self.cal_names.index(name)]
 
-    def _register(self, mi: int, action: int, trig: Trigger, path: tuple[str | int, ...]) -> None:
-        entry = (mi, action, trig.after)
+    def _register(
+        self, plan: MetricPlan, action: int, trig: Trigger, path: tuple[str | int, ...]
+    ) -> None:
+        entry = (plan.index, action, trig.after, plan)
         if trig.event is not None:
             self.on_event.setdefault(trig.event, []).append(entry)
         elif trig.custom is not None:
@@ -294,9 +508,95 @@ class Engine:
             table = self.on_enter if trig.enter is not None else self.on_leave
             table.setdefault(state, []).append(entry)
 
+    def transition(self, old: int, new: int) -> Transition:
+        """What moving from state ``old`` (-1: before creation) to ``new`` does."""
+        key = (old, new)
+        found = self.transitions.get(key)
+        if found is None:
+            found = self.transitions[key] = Transition(self, old, new)
+        return found
+
+    def _table_ops(self, table: Table | None, why: str) -> list[Op]:
+        return [(mi, action, after, plan, why) for mi, action, after, plan in table or ()]
+
+    def event_ops(self, kind: EventKind, value: str | None) -> list[Op]:
+        """The triggers an event of ``kind`` (a custom one named ``value``) fires, in order."""
+        if kind is _CUSTOM:
+            name = value or ""
+            found = self.custom_ops.get(name)
+            if found is None:
+                found = self._table_ops(self.on_custom.get(name), self.why(kind, value))
+                if len(self.custom_ops) < 4096:
+                    self.custom_ops[name] = found
+            return found
+        found = self.kind_ops.get(kind)
+        if found is None:
+            found = self.kind_ops[kind] = self._table_ops(
+                self.on_event.get(kind), self.why(kind, None)
+            )
+        return found
+
+    def step(self, old: int, new: int, kind: EventKind, value: str | None) -> list[Op]:
+        """What a lifecycle event moving the ticket from ``old`` to ``new`` does, in order:
+        the leave triggers, the new state, terminal fulfilment or reopening, pauses, the enter
+        triggers and the event's own triggers."""
+        key = (old, kind, value)
+        found = self.steps.get(key)
+        if found is not None:
+            return found
+        ops: list[Op] = []
+        if new != old:
+            tr = self.transition(old, new)
+            ops += self._table_ops(tr.leave, tr.leave_why)
+            first = self.plans[0]
+            ops.append((new, SET_STATE, None, first, ""))
+            if tr.from_terminal > 0:
+                ops += [
+                    (p.index, TERMINAL, None, p, tr.enter_why)
+                    for p in self.plans
+                    if p.stop_on_terminal
+                ]
+            elif tr.from_terminal < 0:
+                ops += [(p.index, REOPEN, None, p, "reopened: a new cycle") for p in self.plans]
+            ops += [
+                (mi, STATE_PAUSE if paused else STATE_RESUME, None, self.plans[mi], tr.reason)
+                for mi, paused in tr.pauses
+            ]
+            ops += self._table_ops(tr.enter, tr.enter_why)
+        ops += self.event_ops(kind, value)
+        if len(self.steps) < 4096:
+            self.steps[key] = ops
+        return ops
+
+    def why(self, kind: EventKind, value: str | None) -> str:
+        """``agent_reply`` or ``custom 'major_incident'``: what an event's triggers cite."""
+        key = (kind, value)
+        found = self.whys.get(key)
+        if found is None:
+            found = kind.value if value is None else f"{kind.value} {value!r}"
+            if len(self.whys) < 4096:
+                self.whys[key] = found
+        return found
+
+    def check_attrs(self, attrs: Attrs) -> tuple[Selection, ...] | str:
+        """Each metric's selection for ``attrs``, or why one cannot be made (the first)."""
+        found: list[Selection] = []
+        result: tuple[Selection, ...] | str
+        for plan in self.plans:
+            sel = self.select(plan, attrs)
+            if isinstance(sel, str):
+                result = sel
+                break
+            found.append(sel)
+        else:
+            result = tuple(found)
+        if len(self.attr_sels) < 4096:
+            self.attr_sels[attrs] = result
+        return result
+
     # ------------------------------------------------------------------ target selection
     def select(self, plan: MetricPlan, attrs: Attrs) -> Selection | str:
-        """The first matching rule's (position, target, calendar), or why none matched."""
+        """The first matching rule's selection, or why none matched."""
         hit = plan.memo.get(attrs)
         if hit is not None:
             return hit
@@ -304,10 +604,12 @@ class Engine:
         for pos, rule in enumerate(plan.rules):
             if _matches(rule.conds, attrs):
                 cal = rule.calendar
-                if rule.target is not None and cal < 0:
-                    for _, conds, cal_i, _ in self.cal_rules:
+                zoned = rule.zoned
+                if rule.applies and cal < 0:
+                    for _, conds, cal_i, _, cal_zoned in self.cal_rules:
                         if _matches(conds, attrs):
                             cal = cal_i
+                            zoned = zoned or cal_zoned
                             break
                     else:
                         result = (
@@ -316,7 +618,14 @@ class Engine:
                             "or name a calendar on the target rule"
                         )
                         break
-                result = (pos, rule.target, max(cal, plan.cals[0]) if cal < 0 else cal)
+                result = (
+                    pos,
+                    rule.target,
+                    max(cal, plan.cals[0]) if cal < 0 else cal,
+                    zoned and rule.applies,
+                    rule.bdays,
+                    plan.mark(rule.target),
+                )
                 break
         else:
             result = (
@@ -347,54 +656,73 @@ def _show(attrs: Attrs) -> str:
 
 
 class Cycle:
-    """One cycle of one metric (mutable while the ticket is fed)."""
+    """One cycle of one metric (mutable while the ticket is fed).
+
+    ``done`` is the business time counted up to the start of the open segment (or the stop):
+    ``carried`` (what a ``carry`` brought in) plus the closed segments counted on ``cal``.
+    ``segs`` keeps those segments when the metric may move to another calendar, ``folds`` how
+    far each other calendar has counted them.
+    """
 
     __slots__ = (
-        "acc",
-        "base",
         "breached_at",
         "by_terminal",
         "cal",
         "carried",
+        "done",
         "due_at",
+        "due_stop",
+        "folds",
         "log",
+        "mark",
         "no",
         "outcome",
-        "pos",
         "rule",
         "seg",
+        "segs",
         "start",
         "stop",
         "target",
         "warn",
     )
 
-    def __init__(self, no: int, start: int, ncals: int, nwarn: int) -> None:
+    def __init__(
+        self, no: int, start: int, rule: int, target: int | None, cal: int, mark: int
+    ) -> None:
         self.no = no
         self.start = start
+        self.rule = rule
+        self.target = target
+        self.cal = cal
+        self.mark = mark
         self.stop: int | None = None
         self.outcome: str | None = None
         self.by_terminal = False
         self.seg: int | None = None
-        self.acc = [0] * ncals
-        self.base = [0] * ncals
+        self.done = 0
         self.carried = 0
-        self.rule = 0
-        self.target: int | None = None
-        self.cal = 0
-        self.pos = 0
+        self.segs: list[tuple[int, int]] | None = None
+        self.folds: dict[int, tuple[int, int]] | None = None
         self.due_at: int | None = None
+        #: once stopped before its due time: where the target would have run out had the cycle
+        #: gone on (computed at the stop, while the calendar's data for it is at hand)
+        self.due_stop: int | None = None
         self.breached_at: int | None = None
         # per warning: None = not reached; an instant = notified then; NEVER = skipped
-        self.warn: list[int | None] = [None] * nwarn
-        self.log: list[tuple[int, str, int, Any]] = []
+        self.warn: list[int | None] = _NO_WARN
+        self.log: list[tuple[int, str, int, Any]] = _NO_LOG
 
     def elapsed(self) -> int:
         """Business µs counted up to the start of the open segment (or the stop)."""
-        return self.carried + self.acc[self.pos] - self.base[self.pos]
+        return self.done
 
 
 NEVER: Final = -(1 << 62)
+# shared empty placeholders, replaced (never mutated) when a cycle needs its own
+_NO_WARN: Final[list[int | None]] = []
+_NO_LOG: Final[list[tuple[int, str, int, Any]]] = []
+_NO_CYCLES: Final[list[Cycle]] = []
+_ATTR_INDEX: Final = {kind: ATTRIBUTES.index(name) for kind, name in ATTRIBUTE_OF.items()}
 
 
 def _held(cal: BusinessCalendar | None, t: int) -> int:
@@ -403,30 +731,57 @@ def _held(cal: BusinessCalendar | None, t: int) -> int:
     return cal.next_open_us(t)
 
 
-class MetricRun:
-    __slots__ = ("cycles", "ev_paused", "open", "st_paused")
-
-    def __init__(self) -> None:
-        self.cycles: list[Cycle] = []
-        self.open: Cycle | None = None
-        self.ev_paused = False
-        self.st_paused = False
-
-
 class Run:
-    """One ticket being fed events in order."""
+    """One ticket being fed events in order.
 
-    __slots__ = ("attrs", "count", "engine", "last", "mruns", "seen", "state", "ticket_id")
+    The hot path (``feed``, ``_fire``) opens and closes cycles inline rather than through the
+    helper methods, which serve the rarer paths; both do the same thing.
+    """
 
-    def __init__(self, engine: Engine, ticket_id: str, attrs: Attrs) -> None:
+    __slots__ = (
+        "attrs",
+        "count",
+        "cycles",
+        "engine",
+        "evp",
+        "last",
+        "open",
+        "seen",
+        "sels",
+        "state",
+        "stp",
+        "ticket_id",
+        "trace",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        engine: Engine,
+        ticket_id: str,
+        attrs: Attrs,
+        zone: str | None = None,
+        *,
+        trace: bool = True,
+    ) -> None:
         self.engine = engine
+        #: keep each cycle's log (for the event stream and the explanation trace); the integer
+        #: batch path, which answers with rows only, does without
+        self.trace = trace
         self.ticket_id = ticket_id
         self.attrs = attrs
+        self.zone = zone
+        #: the selection of each metric for ``attrs`` (set once the ticket is created)
+        self.sels: tuple[Selection, ...] = ()
         self.state = -1
         self.seen: set[EventKind] = set()
         self.count = 0
         self.last = NEVER
-        self.mruns = [MetricRun() for _ in engine.plans]
+        n = len(engine.plans)
+        self.open: list[Cycle | None] = [None] * n
+        self.cycles: list[list[Cycle]] = [_NO_CYCLES] * n
+        self.evp = [False] * n  # paused by a pause trigger
+        self.stp = [False] * n  # paused by the lifecycle state
 
     # ------------------------------------------------------------------ checks
     def _fail(
@@ -439,13 +794,11 @@ class Run:
             path=("events", index),
         )
 
-    def feed(self, at: int, kind: EventKind, value: str | None) -> None:
-        """Apply one event; every check is made before anything changes."""
-        eng = self.engine
+    def _check_order(self, at: int, kind: EventKind, value: str | None) -> None:
         index = self.count
-        if index == 0 and kind is not EventKind.CREATED:
+        if index == 0 and kind is not _CREATED:
             raise self._fail(index, kind, value, at, "the log must start with a 'created' event")
-        if index and kind is EventKind.CREATED:
+        if index and kind is _CREATED:
             raise self._fail(
                 index, kind, value, at, "a ticket is created once; remove the second 'created'"
             )
@@ -458,27 +811,29 @@ class Run:
                 f"it is earlier than event {index - 1} at {from_us(self.last).isoformat()}; "
                 "feed events in time order (events at the same instant keep the order given)",
             )
-        if kind in _PLAIN and index:
+
+    def feed(self, at: int, kind: EventKind, value: str | None) -> None:
+        """Apply one event; every check is made before anything changes."""
+        index = self.count
+        if at < self.last or not index or kind is _CREATED:
+            self._check_order(at, kind, value)
+        eng = self.engine
+        if kind in _PLAIN:
             self.count = index + 1
             self.last = at
-            table = eng.on_custom.get(value or "") if kind is EventKind.CUSTOM else None
-            if table is None:
-                table = eng.on_event.get(kind)
-            if table:
-                self._fire(
-                    table, at, index, kind.value if value is None else f"{kind.value} {value!r}"
-                )
+            ops = eng.kind_ops.get(kind) if value is None else None
+            if ops is None:
+                ops = eng.event_ops(kind, value)
+            if ops:
+                self._exec(ops, at, index)
             self.seen.add(kind)
             return
         # the new state
         old = self.state
         new = old
-        lifecycle = eng.lifecycle
-        if kind is EventKind.CREATED:
-            new = eng.states[lifecycle.initial]
-        elif kind is EventKind.STATUS_CHANGED:
-            assert value is not None
-            if value not in eng.states:
+        if kind is _STATUS_CHANGED:
+            found = eng.states.get(value)  # type: ignore[arg-type]  # a value is required
+            if found is None:
                 raise self._fail(
                     index,
                     kind,
@@ -486,41 +841,20 @@ class Run:
                     at,
                     f"unknown state {value!r}; expected one of {', '.join(eng.states)}",
                 )
-            new = eng.states[value]
-        elif kind is EventKind.RESOLVED:
-            new = eng.states[lifecycle.resolved]
-        elif kind is EventKind.VERIFIED:
-            new = eng.states[lifecycle.verified]
-        elif kind is EventKind.CLOSED:
-            new = eng.states[lifecycle.closed]
-        elif kind is EventKind.REOPENED:
-            if not eng.terminal[old]:
-                raise self._fail(
-                    index,
-                    kind,
-                    value,
-                    at,
-                    f"the ticket is in {lifecycle.states[old].name!r}, which is not terminal; "
-                    "only a resolved or closed ticket can be reopened (drop the event or use "
-                    "status_changed)",
-                )
-            target_state = value if value is not None else lifecycle.reopen
-            if target_state not in eng.states or eng.terminal[eng.states[target_state]]:
-                raise self._fail(
-                    index,
-                    kind,
-                    value,
-                    at,
-                    f"cannot reopen into {target_state!r}; name a non-terminal state of "
-                    f"{', '.join(eng.states)}",
-                )
-            new = eng.states[target_state]
-        if (
-            old >= 0
-            and eng.terminal[old]
-            and not eng.terminal[new]
-            and kind is not EventKind.REOPENED
-        ):
+            new = found
+        elif kind is _CREATED:
+            new = eng.initial
+        elif kind is _RESOLVED:
+            new = eng.resolved
+        elif kind is _VERIFIED:
+            new = eng.verified
+        elif kind is _CLOSED:
+            new = eng.closed
+        elif kind is _REOPENED:
+            new = self._reopen_state(at, value)
+        terminal = eng.terminal
+        if old >= 0 and terminal[old] and not terminal[new] and kind is not _REOPENED:
+            lifecycle = eng.lifecycle
             raise self._fail(
                 index,
                 kind,
@@ -531,237 +865,438 @@ class Run:
                 "before it",
             )
         attrs = self.attrs
-        attr_name = ATTRIBUTE_OF.get(kind)
-        if attr_name is not None:
-            i = ATTRIBUTES.index(attr_name)
+        i = _ATTR_INDEX.get(kind)
+        if i is not None:
             attrs = (*attrs[:i], value, *attrs[i + 1 :])  # type: ignore[assignment]
-        if kind is EventKind.CREATED or attrs != self.attrs:
-            for plan in eng.plans:
-                sel = eng.select(plan, attrs)
-                if isinstance(sel, str):
-                    raise self._fail(index, kind, value, at, sel)
+            if attrs == self.attrs:
+                attrs = self.attrs
+        sels: tuple[Selection, ...] | None = None
+        if kind is _CREATED or attrs is not self.attrs:
+            found_sels = eng.attr_sels.get(attrs)
+            if found_sels is None:
+                found_sels = eng.check_attrs(attrs)
+            if isinstance(found_sels, str):
+                raise self._fail(index, kind, value, at, found_sels)
+            sels = found_sels
         # -- apply (nothing below can fail on valid input) -----------------------------------
         self.count = index + 1
         self.last = at
-        if attrs != self.attrs:
+        if sels is not None:
+            self.sels = sels
+        if attrs is not self.attrs:
             self.attrs = attrs
-            for plan, mr in zip(eng.plans, self.mruns, strict=True):
-                if mr.open is not None:
-                    self._reselect(plan, mr.open, at, index)
-        if new != old:
-            self._change_state(old, new, at, index)
-        table = eng.on_custom.get(value or "") if kind is EventKind.CUSTOM else None
-        if table is None:
-            table = eng.on_event.get(kind)
-        if table:
-            self._fire(table, at, index, kind.value if value is None else f"{kind.value} {value!r}")
+            opens = self.open
+            for plan in eng.plans:
+                c = opens[plan.index]
+                if c is not None:
+                    self._reselect(plan, c, at, index)
+        ops = eng.steps.get((old, kind, value))
+        if ops is None:
+            ops = eng.step(old, new, kind, value)
+        if ops:
+            self._exec(ops, at, index)
         self.seen.add(kind)
 
-    # ------------------------------------------------------------------ state changes
-    def _change_state(self, old: int, new: int, at: int, index: int) -> None:
-        eng = self.engine
-        names = eng.lifecycle.states
-        if old >= 0:
-            table = eng.on_leave.get(names[old].name)
-            if table:
-                self._fire(table, at, index, f"left {names[old].name!r}")
-        self.state = new
-        if old >= 0 and not eng.terminal[old] and eng.terminal[new]:
-            for plan, mr in zip(eng.plans, self.mruns, strict=True):
-                if mr.open is not None and plan.stop_on_terminal:
-                    self._close(plan, mr, at, index, "terminal", f"entered {names[new].name!r}")
-        elif old >= 0 and eng.terminal[old] and not eng.terminal[new]:
-            for plan, mr in zip(eng.plans, self.mruns, strict=True):
-                last = mr.cycles[-1] if mr.cycles else None
-                if last is None or not last.by_terminal or mr.open is not None:
-                    continue
-                last.by_terminal = False
-                if eng.reopen is Reopen.RESUME:
-                    last.stop = None
-                    last.outcome = None
-                    mr.open = last
-                    last.log.append((at, "reopened", index, "resumed the same cycle"))
-                    if not (mr.st_paused or mr.ev_paused):
-                        last.seg = at
-                else:
-                    self._open(plan, mr, at, index, "reopened: a new cycle")
-        pauses = eng.state_pauses[new]
-        reason = f"{names[new].name!r} (event {index})"
-        for plan, mr in zip(eng.plans, self.mruns, strict=True):
-            paused = pauses[plan.index]
-            if paused != mr.st_paused:
-                self._set_pause(plan, mr, at, index, state=paused, reason=reason)
-        table = eng.on_enter.get(names[new].name)
-        if table:
-            self._fire(table, at, index, f"entered {names[new].name!r}")
-
-    def _fire(
-        self, table: list[tuple[int, int, EventKind | None]], at: int, index: int, why: str
+    def feed_many(
+        self,
+        events: Iterable[tuple[int, EventKind, str | None]],
+        until: int,
+        check: Callable[[Run, object, object], None] | None = None,
     ) -> None:
+        """Apply ``events`` (``(at_us, kind, value)``, in order) up to the instant ``until``.
+
+        The same as calling :meth:`feed` for each (the batch path): a reply, a note, a custom
+        event or a lifecycle event whose compiled step is cached is applied here directly;
+        anything else (creation, a reopen, an attribute change, a first sight, an error) goes
+        through :meth:`feed`. ``check(run, kind, value)`` raises for a kind or value that is
+        not an ``EventKind`` with the value it needs; without it they must already be checked.
+        """
         eng = self.engine
+        feed = self.feed
+        run_ops = self._exec
+        seen_add = self.seen.add
+        kind_ops = eng.kind_ops
+        steps = eng.steps
+        for at, kind, value in events:
+            if at > until:
+                break
+            if check is not None and (
+                kind.__class__ is not EventKind
+                or (
+                    kind in VALUE_REQUIRED
+                    if value is None
+                    else value.__class__ is not str or not value
+                )
+            ):
+                check(self, kind, value)
+            index = self.count
+            if at < self.last or not index:
+                feed(at, kind, value)
+                continue
+            if kind in _PLAIN:
+                ops = kind_ops.get(kind) if value is None else None
+                if ops is None:
+                    ops = eng.event_ops(kind, value)
+            elif kind in _LIFECYCLE:
+                # a cached step was compiled by feed after every check of this (state, kind,
+                # value) had passed, and those checks depend on nothing else
+                found = steps.get((self.state, kind, value))
+                if found is None:
+                    feed(at, kind, value)
+                    continue
+                ops = found
+            else:
+                feed(at, kind, value)
+                continue
+            self.count = index + 1
+            self.last = at
+            if ops:
+                run_ops(ops, at, index)
+            seen_add(kind)
+
+    def _reopen_state(self, at: int, value: str | None) -> int:
+        eng = self.engine
+        lifecycle = eng.lifecycle
+        index = self.count
+        old = self.state
+        if not eng.terminal[old]:
+            raise self._fail(
+                index,
+                _REOPENED,
+                value,
+                at,
+                f"the ticket is in {lifecycle.states[old].name!r}, which is not terminal; "
+                "only a resolved or closed ticket can be reopened (drop the event or use "
+                "status_changed)",
+            )
+        target_state = value if value is not None else lifecycle.reopen
+        if target_state not in eng.states or eng.terminal[eng.states[target_state]]:
+            raise self._fail(
+                index,
+                _REOPENED,
+                value,
+                at,
+                f"cannot reopen into {target_state!r}; name a non-terminal state of "
+                f"{', '.join(eng.states)}",
+            )
+        return eng.states[target_state]
+
+    # ------------------------------------------------------------------ state changes
+    def _exec(self, ops: list[Op], at: int, index: int) -> None:
+        """Apply a compiled step in order (open and stop inline: the hot path)."""
         seen = self.seen
-        for mi, action, after in table:
+        opens = self.open
+        for mi, action, after, plan, why in ops:
             if after is not None and after not in seen:
                 continue
-            plan = eng.plans[mi]
-            mr = self.mruns[mi]
             if action == START:
-                if mr.open is not None:
+                if opens[mi] is not None:
                     continue
-                if plan.once and mr.cycles:
+                cycles = self.cycles[mi]
+                if plan.once and cycles:
                     continue
-                if plan.stop_on_terminal and eng.terminal[self.state]:
+                if plan.stop_on_terminal and self.engine.terminal[self.state]:
                     continue
-                self._open(plan, mr, at, index, why)
+                # -- open a cycle (as _open)
+                if cycles is _NO_CYCLES:
+                    cycles = self.cycles[mi] = []
+                sel = self.sels[mi]
+                rule, target, cal, zoned, bdays, mark = sel
+                if zoned or bdays:
+                    rule, target, cal, mark = self.resolve(plan, sel, at)
+                c = Cycle(len(cycles) + 1, at, rule, target, cal, mark)
+                if plan.multi:
+                    c.segs = []
+                cycles.append(c)
+                opens[mi] = c
+                if self.stp[mi] or self.evp[mi]:
+                    if self.trace:
+                        c.log = [
+                            (at, "activated", index, why),
+                            (at, "target", index, (rule, self.attrs, cal, target)),
+                            (at, "paused", index, None),
+                        ]
+                else:
+                    c.seg = at
+                    if self.trace:
+                        c.log = [
+                            (at, "activated", index, why),
+                            (at, "target", index, (rule, self.attrs, cal, target)),
+                        ]
             elif action == STOP:
-                if mr.open is not None:
-                    self._close(plan, mr, at, index, "stop", why)
-                    if plan.repeat and not (plan.stop_on_terminal and eng.terminal[self.state]):
-                        self._open(plan, mr, at, index, f"{why}: the next cycle")
+                cy = opens[mi]
+                if cy is None:
+                    continue
+                # -- fulfil the cycle (as _close with "stop")
+                a = cy.seg
+                if a is not None:
+                    cy.seg = None
+                    ea = cy.done
+                    if at > a:
+                        eb = cy.done = ea + self.engine.el[cy.cal](a, at)
+                        if cy.segs is not None:
+                            cy.segs.append((a, at))
+                    else:
+                        eb = ea
+                    if eb >= cy.mark and cy.target is not None:
+                        self._crossings(plan, cy, a, ea, eb, at)
+                cy.outcome = (
+                    "breached" if cy.breached_at is not None and cy.target is not None else "met"
+                )
+                cy.stop = at
+                if cy.due_at is None and cy.target is not None:
+                    cy.due_stop = self.engine.add[cy.cal](at, cy.target - cy.done)
+                cy.by_terminal = False
+                opens[mi] = None
+                if self.trace:
+                    cy.log.append((at, "fulfilled", index, why))
+                if plan.repeat and not (plan.stop_on_terminal and self.engine.terminal[self.state]):
+                    self._open(plan, at, index, f"{why}: the next cycle")
             elif action == PAUSE:
-                if not mr.ev_paused:
-                    self._set_pause(
-                        plan, mr, at, index, event=True, reason=f"{why} (event {index})"
-                    )
+                if not self.evp[mi]:
+                    self._set_pause(plan, at, index, self.stp[mi], True, why)
             elif action == RESUME:
-                if mr.ev_paused:
-                    self._set_pause(
-                        plan, mr, at, index, event=False, reason=f"{why} (event {index})"
-                    )
+                if self.evp[mi]:
+                    self._set_pause(plan, at, index, self.stp[mi], False, why)
             elif action == RESET:
-                if mr.open is not None:
-                    self._close(plan, mr, at, index, "reset", why)
-                self._open(plan, mr, at, index, f"{why}: reset")
-            elif mr.open is not None:  # CANCEL
-                self._close(plan, mr, at, index, "cancel", why)
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "reset", why)
+                self._open(plan, at, index, f"{why}: reset")
+            elif action == CANCEL:
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "cancel", why)
+            elif action == SET_STATE:
+                self.state = mi
+            elif action in (STATE_PAUSE, STATE_RESUME):
+                paused = action == STATE_PAUSE
+                if paused != self.stp[mi]:
+                    self._set_pause(plan, at, index, paused, self.evp[mi], why)
+            elif action == TERMINAL:
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "terminal", why)
+            else:  # REOPEN
+                self._reopen(plan, at, index, why)
+
+    def _reopen(self, plan: MetricPlan, at: int, index: int, why: str) -> None:
+        """The ticket left a terminal state: the cycle the terminal state fulfilled resumes, or
+        a new one opens, as the ``reopen`` strategy says."""
+        mi = plan.index
+        cycles = self.cycles[mi]
+        last = cycles[-1] if cycles else None
+        if last is None or not last.by_terminal or self.open[mi] is not None:
+            return
+        last.by_terminal = False
+        if self.engine.reopen is _RESUME:
+            last.stop = None
+            last.due_stop = None
+            last.outcome = None
+            self.open[mi] = last
+            if self.trace:
+                last.log.append((at, "reopened", index, "resumed the same cycle"))
+            if not (self.stp[mi] or self.evp[mi]):
+                last.seg = at
+        else:
+            self._open(plan, at, index, why)
 
     # ------------------------------------------------------------------ cycles
-    def _open(self, plan: MetricPlan, mr: MetricRun, at: int, index: int, why: str) -> None:
-        c = Cycle(len(mr.cycles) + 1, at, len(plan.cals), len(plan.warns))
-        sel = self.engine.select(plan, self.attrs)
-        assert not isinstance(sel, str)  # checked when the attributes were set
-        c.rule, c.target, c.cal = sel
-        c.pos = plan.pos[c.cal]
-        mr.cycles.append(c)
-        mr.open = c
-        c.log.append((at, "activated", index, why))
-        c.log.append((at, "target", index, (c.rule, self.attrs)))
-        if mr.st_paused or mr.ev_paused:
-            c.log.append((at, "paused", index, "already paused on opening"))
+    def target_of(self, cal: int, anchor: int, days: int) -> int:
+        """A target of ``days`` business days counted from ``anchor``, as business µs on
+        calendar ``cal``: the business time from ``anchor`` to the same local wall time
+        ``days`` working days later."""
+        calendar = self.engine.cals[cal]
+        end = calendar.add_business_days(from_us(anchor), days)
+        return calendar.elapsed_us(anchor, to_us(end))
+
+    def resolve(
+        self, plan: MetricPlan, sel: Selection, anchor: int
+    ) -> tuple[int, int | None, int, int]:
+        """A selection made concrete for this ticket: (rule position, target µs, calendar,
+        mark), for a cycle counting from ``anchor``."""
+        pos, target, cal, zoned, bdays, mark = sel
+        if zoned and self.zone is not None:
+            cal = self.engine.zoned(cal, self.zone)
+        if bdays:
+            target = self.target_of(cal, anchor, bdays)
+            mark = plan.mark(target)
+        return pos, target, cal, mark
+
+    def _open(self, plan: MetricPlan, at: int, index: int, why: str) -> None:
+        mi = plan.index
+        cycles = self.cycles[mi]
+        if cycles is _NO_CYCLES:
+            cycles = self.cycles[mi] = []
+        sel = self.sels[mi]
+        rule, target, cal, zoned, bdays, mark = sel
+        if zoned or bdays:
+            rule, target, cal, mark = self.resolve(plan, sel, at)
+        c = Cycle(len(cycles) + 1, at, rule, target, cal, mark)
+        if plan.multi:
+            c.segs = []
+        cycles.append(c)
+        self.open[mi] = c
+        if self.stp[mi] or self.evp[mi]:
+            if self.trace:
+                c.log = [
+                    (at, "activated", index, why),
+                    (at, "target", index, (rule, self.attrs, cal, target)),
+                    (at, "paused", index, None),
+                ]
         else:
             c.seg = at
+            if self.trace:
+                c.log = [
+                    (at, "activated", index, why),
+                    (at, "target", index, (rule, self.attrs, cal, target)),
+                ]
 
-    def _close(
-        self, plan: MetricPlan, mr: MetricRun, at: int, index: int, how: str, why: str
-    ) -> None:
-        c = mr.open
+    def _close(self, plan: MetricPlan, at: int, index: int, how: str, why: str) -> None:
+        mi = plan.index
+        c = self.open[mi]
         assert c is not None
         if c.seg is not None:
             self._measure(plan, c, at)
         breached = c.breached_at is not None and c.target is not None
-        if how in ("stop", "terminal"):
+        if how == "stop" or how == "terminal":
             c.outcome = "breached" if breached else "met"
             kind = "fulfilled"
         else:
             c.outcome = "breached" if breached else "cancelled"
             kind = "cancelled" if how == "cancel" else "reset"
         c.stop = at
+        if c.due_at is None and c.target is not None:
+            c.due_stop = self.engine.add[c.cal](at, c.target - c.done)
         c.by_terminal = how == "terminal"
-        mr.open = None
-        c.log.append((at, kind, index, why))
+        self.open[mi] = None
+        if self.trace:
+            c.log.append((at, kind, index, why))
 
     def _set_pause(
-        self,
-        plan: MetricPlan,
-        mr: MetricRun,
-        at: int,
-        index: int,
-        *,
-        state: bool | None = None,
-        event: bool | None = None,
-        reason: str,
+        self, plan: MetricPlan, at: int, index: int, state: bool, event: bool, reason: str
     ) -> None:
-        was = mr.st_paused or mr.ev_paused
-        if state is not None:
-            mr.st_paused = state
-        if event is not None:
-            mr.ev_paused = event
-        now = mr.st_paused or mr.ev_paused
-        c = mr.open
+        """Set the metric's two pause flags; a cycle pauses or resumes if they now differ.
+
+        The log keeps ``reason`` raw; the text ``paused by <reason> (event <index>)`` is built
+        when rendered.
+        """
+        mi = plan.index
+        was = self.stp[mi] or self.evp[mi]
+        self.stp[mi] = state
+        self.evp[mi] = event
+        now = state or event
+        c = self.open[mi]
         if c is None or was == now:
             return
         if now:
             if c.seg is not None:
                 self._measure(plan, c, at)
-            c.log.append((at, "paused", index, f"paused by {reason}"))
+            if self.trace:
+                c.log.append((at, "paused", index, reason))
         else:
             c.seg = at
-            c.log.append((at, "resumed", index, f"resumed by {reason}"))
+            if self.trace:
+                c.log.append((at, "resumed", index, reason))
 
     def _measure(self, plan: MetricPlan, c: Cycle, b: int) -> None:
         """Close the running segment ``[c.seg, b)``: add its business time, record crossings."""
         a = c.seg
         assert a is not None
         c.seg = None
-        ea = c.elapsed()
+        ea = c.done
         if b > a:
-            cals = self.engine.cals
-            acc = c.acc
-            for j, ci in enumerate(plan.cals):
-                acc[j] += cals[ci].elapsed_us(a, b)
-        if c.target is None:
-            return
-        eb = c.elapsed()
+            eb = c.done = ea + self.engine.el[c.cal](a, b)
+            if c.segs is not None:
+                c.segs.append((a, b))
+        else:
+            eb = ea
+        if eb >= c.mark and c.target is not None:
+            self._crossings(plan, c, a, ea, eb, b)
+
+    def _crossings(self, plan: MetricPlan, c: Cycle, a: int, ea: int, eb: int, b: int) -> None:
+        """Record the due time, the breach and warnings reached in the segment ``[a, b)``,
+        over which the count went from ``ea`` to ``eb``."""
         t = c.target
-        cal = self.engine.cals[c.cal]
+        assert t is not None
+        add = self.engine.add[c.cal]
         if c.due_at is None and eb >= t:
-            c.due_at = cal.add_us(a, t - ea) if t > ea else a
+            c.due_at = add(a, t - ea) if t > ea else a
         if c.breached_at is None and eb > t:
-            c.breached_at = cal.add_us(a, t + 1 - ea) if t + 1 > ea else a
-        if plan.warns:
-            warn = c.warn
-            for k, w in enumerate(plan.warns):
-                if warn[k] is None:
-                    if w.mode == SHARE:
-                        if eb < -(-w.num * t // w.den):
-                            continue
-                    elif w.mode == BUSINESS_LEAD and eb < t - w.lead:
+            c.breached_at = add(a, t + 1 - ea) if t + 1 > ea else a
+        if not self.trace:
+            return  # warnings only feed the event stream, which a run without a log never shows
+        warn = c.warn
+        for k, w in enumerate(plan.warns):
+            if warn is _NO_WARN or warn[k] is None:
+                if w.mode == SHARE:
+                    if eb < -(-w.num * t // w.den):
                         continue
-                    u = _warn_instant(w, cal, a, ea, t)
-                    if u < b:
-                        warn[k] = (
-                            NEVER
-                            if c.breached_at is not None and c.breached_at <= u
-                            else _held(w.notify, u)
-                        )
+                elif w.mode == BUSINESS_LEAD:
+                    if eb < t - w.lead:
+                        continue
+                elif eb <= t - w.lead:
+                    # wall lead: business time runs no faster than wall time, so the due
+                    # time is at least t - eb after b and the warning not before b
+                    continue
+                u = _warn_instant(w, add, a, ea, t)
+                if u < b:
+                    if warn is _NO_WARN:
+                        warn = c.warn = [None] * len(plan.warns)
+                    warn[k] = (
+                        NEVER
+                        if c.breached_at is not None and c.breached_at <= u
+                        else _held(w.notify, u)
+                    )
+
+    def _recount(self, c: Cycle, old_cal: int, new_cal: int) -> None:
+        """Move the cycle's count from ``old_cal`` to ``new_cal`` (its closed segments)."""
+        segs = c.segs
+        assert segs is not None
+        folds = c.folds if c.folds is not None else {}
+        folds[old_cal] = (len(segs), c.done - c.carried)
+        n, acc = folds.get(new_cal, (0, 0))
+        el = self.engine.el[new_cal]
+        for a, b in segs[n:]:
+            acc += el(a, b)
+        folds[new_cal] = (len(segs), acc)
+        c.folds = folds
+        c.done = c.carried + acc
 
     def _reselect(self, plan: MetricPlan, c: Cycle, at: int, index: int) -> None:
-        sel = self.engine.select(plan, self.attrs)
-        assert not isinstance(sel, str)
-        if sel == (c.rule, c.target, c.cal):
+        eng = self.engine
+        pos, target, cal, zoned, bdays, _ = self.sels[plan.index]
+        if zoned and self.zone is not None:
+            cal = eng.zoned(cal, self.zone)
+        if pos == c.rule and cal == c.cal and (bdays or target == c.target):
             return
         running = c.seg is not None
         if running:
             self._measure(plan, c, at)
-        e_old = c.elapsed()
+        e_old = c.done
         old_target = c.target
-        c.rule, c.target, c.cal = sel
-        c.pos = plan.pos[c.cal]
-        eng = self.engine
+        old_cal = c.cal
+        if cal != old_cal:
+            self._recount(c, old_cal, cal)
+        c.rule = pos
+        c.cal = cal
+        clear = False
+        anchor = c.start
         if old_target is None:
             if not eng.retroactive:
-                c.base = list(c.acc)
-                c.carried = 0
-        elif eng.change is SeverityChange.RESTART:
-            c.base = list(c.acc)
-            c.carried = 0
-        elif eng.change is SeverityChange.CARRY:
-            c.base = list(c.acc)
-            c.carried = e_old
-        c.log.append((at, "target", index, (c.rule, self.attrs)))
+                clear, c.carried, anchor = True, 0, at
+        elif eng.change is _RESTART:
+            clear, c.carried, anchor = True, 0, at
+        elif eng.change is _CARRY:
+            clear, c.carried = True, e_old
+        if clear:
+            c.done = c.carried
+            c.segs = [] if c.segs is not None else None
+            c.folds = None
+        c.target = self.target_of(cal, anchor, bdays) if bdays else target
+        c.mark = plan.mark(c.target)
+        if self.trace:
+            c.log.append((at, "target", index, (c.rule, self.attrs, c.cal, c.target)))
         t = c.target
         if t is not None:
-            e_new = c.elapsed()
+            e_new = c.done
             if e_new < t:
                 c.due_at = None
             elif c.due_at is None or old_target != t:
@@ -781,20 +1316,20 @@ class Run:
         """
         due = c.due_at
         breach = c.breached_at
-        warn = list(c.warn)
+        warn: list[int | None] = [None] * len(plan.warns) if c.warn is _NO_WARN else list(c.warn)
         t = c.target
         a = c.seg
         if t is None or a is None:
             return due, breach, warn
-        ea = c.elapsed()
-        cal = self.engine.cals[c.cal]
+        ea = c.done
+        add = self.engine.add[c.cal]
         if due is None:
-            due = cal.add_us(a, t - ea) if t > ea else a
+            due = add(a, t - ea) if t > ea else a
         if breach is None:
-            breach = cal.add_us(a, t + 1 - ea) if t + 1 > ea else a
+            breach = add(a, t + 1 - ea) if t + 1 > ea else a
         for k, w in enumerate(plan.warns):
             if warn[k] is None:
-                u = _warn_instant(w, cal, a, ea, t)
+                u = _warn_instant(w, add, a, ea, t)
                 warn[k] = NEVER if breach <= u else _held(w.notify, u)
         return due, breach, warn
 
@@ -804,11 +1339,15 @@ class Run:
         if esc is None or breach is None or c.target is None:
             return []
         if esc.business:
-            cal = self.engine.cals[c.cal]
-            return [_held(esc.notify, cal.add_us(breach, off)) for off in esc.offsets]
+            add = self.engine.add[c.cal]
+            return [_held(esc.notify, add(breach, off)) for off in esc.offsets]
         return [_held(esc.notify, breach + off) for off in esc.offsets]
 
 
+#: lifecycle events that change no attribute and need no reopen check of their own
+_LIFECYCLE: Final = frozenset(
+    {EventKind.STATUS_CHANGED, EventKind.RESOLVED, EventKind.VERIFIED, EventKind.CLOSED}
+)
 _PLAIN: Final = frozenset(
     {
         EventKind.AGENT_REPLY,
@@ -821,13 +1360,13 @@ _PLAIN: Final = frozenset(
 )
 
 
-def _warn_instant(w: WarnPlan, cal: BusinessCalendar, a: int, ea: int, t: int) -> int:
+def _warn_instant(w: WarnPlan, add: Elapsed, a: int, ea: int, t: int) -> int:
     """When warning ``w`` is reached on a segment running from ``a`` with ``ea`` counted."""
     if w.mode == WALL_LEAD:
-        due = cal.add_us(a, t - ea) if t > ea else a
+        due = add(a, t - ea) if t > ea else a
         return max(a, due - w.lead)
     th = -(-w.num * t // w.den) if w.mode == SHARE else max(0, t - w.lead)
-    return cal.add_us(a, th - ea) if th > ea else a
+    return add(a, th - ea) if th > ea else a
 
 
 def attrs_of(values: Mapping[str, str | None]) -> Attrs:

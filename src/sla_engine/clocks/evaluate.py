@@ -8,6 +8,11 @@
 - :class:`TicketClock` is the incremental form: feed events one at a time (cost per event bounded
   by the number of metrics, not the length of the log) and ask at any moment; its answers are the
   batch answers, since :func:`evaluate` is a ``TicketClock`` fed the whole log.
+- The integer fast paths give :func:`evaluate`'s answers as rows (metric, cycle, state, due,
+  breached at, business elapsed, remaining; µs integers): :meth:`TicketClock.rows_us`,
+  :func:`evaluate_many` for many :class:`Ticket` objects and :func:`rows_many_us` for many
+  tickets kept as integer logs. They keep no event log, so they are the volume path of a
+  service that needs where the clocks stand, not why.
 
 Events later than ``as_of`` are not yet known and are ignored, so a log can be replayed at any
 moment. All instants returned are UTC.
@@ -15,14 +20,15 @@ moment. All instants returned are UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
 from sla_engine._time import format_duration, from_us, to_us, us_to_td
-from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run, attrs_of
-from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket
+from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run
+from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
 from sla_engine.clocks.sla import SLA
 from sla_engine.errors import TicketError
 
@@ -34,8 +40,18 @@ __all__ = [
     "StreamKind",
     "TicketClock",
     "evaluate",
+    "evaluate_many",
     "next_deadlines",
+    "rows_many_us",
 ]
+
+#: A row of the integer fast path: (metric, cycle, state, due_us, breached_at_us, elapsed_us,
+#: remaining_us).
+Row = tuple[str, int, str, int | None, int | None, int, int | None]
+#: An event on the integer fast path: (µs since the epoch, kind, value).
+EventUs = tuple[int, EventKind, str | None]
+
+_ATTRIBUTE_NAMES = ("tier", "severity", "channel", "issue_class")
 
 
 class CycleState(StrEnum):
@@ -71,7 +87,9 @@ class CycleStatus:
     ``due`` is projected (the instant business elapsed reaches the target if nothing pauses it);
     ``None`` while paused before reaching it. ``wall_until_due`` is negative when overdue.
     ``share_used`` is exact: elapsed / target as a ``Fraction``; a breach is decided on the
-    integer microseconds, never on a rounded share.
+    integer microseconds, never on a rounded share. ``zone`` is the customer's zone the
+    calendar was read in (a ``customer_zone`` rule and a ticket with a ``timezone`` other than
+    the calendar's own); ``None`` when the calendar is read in its own zone.
     """
 
     metric: str
@@ -88,6 +106,7 @@ class CycleStatus:
     business_remaining: timedelta | None
     wall_until_due: timedelta | None
     share_used: Fraction
+    zone: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.state, CycleState):
@@ -147,6 +166,16 @@ _LOG_KIND = {
     "reopened": StreamKind.REOPENED,
 }
 
+
+def _detail(what: str, index: int, detail: object) -> str:
+    """The text of a cycle log entry, built only when rendered."""
+    if what == "paused" or what == "resumed":
+        if detail is None:
+            return "already paused on opening"
+        return f"{what} by {detail} (event {index})"
+    return detail if isinstance(detail, str) else what
+
+
 # a raw status row: (plan, cycle, state, elapsed, due, breach, warn instants, escalation instants)
 _Row = tuple[
     MetricPlan, Cycle | None, CycleState, int, int | None, int | None, list[int | None], list[int]
@@ -172,6 +201,7 @@ class TicketClock:
         clock.evaluate(as_of=t1)
 
     A refused event changes nothing. ``feed_us`` and ``rows_us`` are the integer fast paths.
+    ``timezone`` is the customer's IANA zone, for calendars marked ``customer_zone``.
     """
 
     __slots__ = ("_run", "sla")
@@ -185,21 +215,24 @@ class TicketClock:
         severity: str | None = None,
         channel: str | None = None,
         issue_class: str | None = None,
+        timezone: str | None = None,
     ) -> None:
         if not isinstance(sla, SLA):
             raise TicketError(f"expected an SLA, got {type(sla).__name__}")
         self.sla = sla
-        attrs = attrs_of(
-            {"tier": tier, "severity": severity, "channel": channel, "issue_class": issue_class}
-        )
-        for name, value in zip(("tier", "severity", "channel", "issue_class"), attrs, strict=True):
-            if value is not None and (not isinstance(value, str) or not value):
+        attrs = (tier, severity, channel, issue_class)
+        for name, value in zip(_ATTRIBUTE_NAMES, attrs, strict=True):
+            if value is not None and (value.__class__ is not str or not value):
+                if isinstance(value, str) and value:
+                    continue
                 raise TicketError(
                     f"ticket {ticket_id!r}: {name} must be a non-empty string or None, got "
                     f"{value!r}",
                     path=(name,),
                 )
-        self._run = Run(sla.engine, ticket_id, attrs)
+        if timezone is not None:
+            check_zone(ticket_id, timezone)
+        self._run = Run(sla.engine, ticket_id, attrs, timezone)
 
     @classmethod
     def for_ticket(cls, sla: SLA, ticket: Ticket) -> TicketClock:
@@ -211,6 +244,7 @@ class TicketClock:
             severity=ticket.severity,
             channel=ticket.channel,
             issue_class=ticket.issue_class,
+            timezone=ticket.timezone,
         )
 
     @property
@@ -233,18 +267,10 @@ class TicketClock:
 
     def feed_us(self, at_us: int, kind: EventKind, value: str | None = None) -> None:
         """:meth:`feed` on the integer fast path: ``at_us`` is µs since the epoch (UTC)."""
-        if not isinstance(kind, EventKind):
-            raise TicketError(
-                f"ticket {self._run.ticket_id!r}, event {self._run.count}: unknown event kind "
-                f"{kind!r}; expected one of {', '.join(k.value for k in EventKind)}",
-                path=("events", self._run.count, "kind"),
-            )
-        if kind in VALUE_REQUIRED and not value:
-            raise TicketError(
-                f"ticket {self._run.ticket_id!r}, event {self._run.count} ({kind.value}): needs "
-                f"value= {VALUE_REQUIRED[kind]}",
-                path=("events", self._run.count, "value"),
-            )
+        if kind.__class__ is not EventKind or (
+            kind in VALUE_REQUIRED if value is None else value.__class__ is not str or not value
+        ):
+            _check_event_us(self._run, kind, value)
         self._run.feed(at_us, kind, value)
 
     # ------------------------------------------------------------------ answers
@@ -259,60 +285,15 @@ class TicketClock:
             )
         return t
 
-    def rows_us(
-        self, as_of_us: int
-    ) -> list[tuple[str, int, str, int | None, int | None, int, int | None]]:
+    def rows_us(self, as_of_us: int) -> list[Row]:
         """The integer fast path of :meth:`evaluate`: per applicable cycle
         ``(metric, cycle, state, due_us, breached_at_us, elapsed_us, remaining_us)``.
 
-        ``as_of_us`` must not be before the last event fed.
+        The same answers as the matching :class:`CycleStatus` fields (``state`` as its text;
+        ``remaining_us`` is ``None`` only for a pending business-day target, fixed when its
+        cycle starts). ``as_of_us`` must not be before the last event fed.
         """
-        run = self._run
-        eng = run.engine
-        cals = eng.cals
-        out: list[tuple[str, int, str, int | None, int | None, int, int | None]] = []
-        for plan, mr in zip(eng.plans, run.mruns, strict=True):
-            if not mr.cycles:
-                if run.count:
-                    sel = eng.select(plan, run.attrs)
-                    if not isinstance(sel, str) and sel[1] is not None:
-                        out.append((plan.name, 0, "pending", None, None, 0, sel[1]))
-                continue
-            for c in mr.cycles:
-                t = c.target
-                if t is None:
-                    continue
-                elapsed = c.elapsed()
-                due = c.due_at
-                breach = c.breached_at
-                a = c.seg
-                if c.stop is not None:
-                    state = c.outcome
-                    assert state is not None
-                    if due is None:
-                        due = cals[c.cal].add_us(c.stop, t - elapsed)
-                elif a is None:
-                    state = "breached" if breach is not None else "paused"
-                else:
-                    cal = cals[c.cal]
-                    if due is None:
-                        due = cal.add_us(a, t - elapsed) if t > elapsed else a
-                    if breach is None:
-                        breach = cal.add_us(a, t + 1 - elapsed) if t + 1 > elapsed else a
-                    elapsed += cal.elapsed_us(a, as_of_us)
-                    state = "breached" if breach <= as_of_us else "running"
-                out.append(
-                    (
-                        plan.name,
-                        c.no,
-                        state,
-                        due,
-                        breach if breach is not None and breach <= as_of_us else None,
-                        elapsed,
-                        max(0, t - elapsed),
-                    )
-                )
-        return out
+        return _rows_us(self._run, as_of_us)
 
     def evaluate(self, *, as_of: datetime) -> Evaluation:
         """Where every clock stands at ``as_of`` (not before the last event fed)."""
@@ -342,6 +323,87 @@ def evaluate(sla: SLA, ticket: Ticket, *, as_of: datetime) -> Evaluation:
     return _evaluation(clock._run, t, as_of)
 
 
+def evaluate_many(
+    sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime
+) -> Iterator[tuple[str, list[Row]]]:
+    """The batch form of :func:`evaluate` on the integer fast path: yields
+    ``(ticket id, rows)`` per ticket, the rows of :meth:`TicketClock.rows_us`, one ticket at a
+    time (memory does not grow with the number of tickets). Events after ``as_of`` are ignored.
+    """
+    if not isinstance(sla, SLA):
+        raise TicketError(f"expected an SLA, got {type(sla).__name__}")
+    engine = sla.engine
+    for ticket in tickets:
+        if not isinstance(ticket, Ticket):
+            raise TicketError(f"expected a Ticket, got {type(ticket).__name__}")
+        t = _require_as_of(ticket.id, as_of)
+        run = Run(
+            engine,
+            ticket.id,
+            (ticket.tier, ticket.severity, ticket.channel, ticket.issue_class),
+            ticket.timezone,
+            trace=False,
+        )
+        feed = run.feed
+        for event in ticket.events:
+            at = event.at_us
+            if at > t:
+                break
+            feed(at, event.kind, event.value)
+        yield ticket.id, _rows_us(run, t)
+
+
+def rows_many_us(
+    sla: SLA,
+    tickets: Iterable[tuple[str, Mapping[str, str | None], Iterable[EventUs]]],
+    *,
+    as_of_us: int,
+) -> Iterator[list[Row]]:
+    """Many tickets on the integer fast path, for a service that keeps its logs as integers.
+
+    Each ticket is ``(ticket_id, attributes, events)``: ``attributes`` maps any of tier,
+    severity, channel, issue_class and timezone to text (or ``None``), ``events`` are
+    ``(at_us, EventKind, value)`` in time order. Yields, per ticket and in order, the rows of
+    :meth:`TicketClock.rows_us` at ``as_of_us``: the answers of :func:`evaluate` (events after
+    ``as_of_us`` are ignored). A bad ticket raises the error :class:`TicketClock` would, naming
+    the ticket and the event; the tickets before it have been yielded.
+    """
+    if not isinstance(sla, SLA):
+        raise TicketError(f"expected an SLA, got {type(sla).__name__}")
+    if as_of_us.__class__ is not int:
+        raise TicketError(f"as_of_us must be an int of µs since the epoch, got {as_of_us!r}")
+    engine = sla.engine
+    for ticket_id, attrs, events in tickets:
+        values = (
+            attrs.get("tier"),
+            attrs.get("severity"),
+            attrs.get("channel"),
+            attrs.get("issue_class"),
+        )
+        zone = attrs.get("timezone")
+        if ticket_id.__class__ is not str or zone is not None or not _plain_attrs(values):
+            TicketClock(  # raises the clock's error for a bad id, attribute or zone
+                sla,
+                ticket_id=ticket_id,
+                tier=values[0],
+                severity=values[1],
+                channel=values[2],
+                issue_class=values[3],
+                timezone=zone,
+            )
+        run = Run(engine, ticket_id, values, zone, trace=False)
+        run.feed_many(events, as_of_us, _check_event_us)
+        yield _rows_us(run, as_of_us)
+
+
+def _plain_attrs(values: tuple[object, ...]) -> bool:
+    """True when every attribute is ``None`` or a non-empty ``str`` (the common case)."""
+    for value in values:
+        if value is not None and (value.__class__ is not str or not value):
+            return False
+    return True
+
+
 def next_deadlines(sla: SLA, ticket: Ticket, *, as_of: datetime) -> tuple[ClockEvent, ...]:
     """Every instant after ``as_of`` at which a warning, breach or escalation falls due,
     assuming no further event; sorted by time."""
@@ -350,30 +412,102 @@ def next_deadlines(sla: SLA, ticket: Ticket, *, as_of: datetime) -> tuple[ClockE
 
 
 # ---------------------------------------------------------------------- internals
+def _check_event_us(run: Run, kind: object, value: object) -> None:
+    """Raise the error for an event kind or value the integer paths cannot take."""
+    if not isinstance(kind, EventKind):
+        raise TicketError(
+            f"ticket {run.ticket_id!r}, event {run.count}: unknown event kind "
+            f"{kind!r}; expected one of {', '.join(k.value for k in EventKind)}",
+            path=("events", run.count, "kind"),
+        )
+    if kind in VALUE_REQUIRED and not value:
+        raise TicketError(
+            f"ticket {run.ticket_id!r}, event {run.count} ({kind.value}): needs "
+            f"value= {VALUE_REQUIRED[kind]}",
+            path=("events", run.count, "value"),
+        )
+
+
+def _applies(sel: object) -> bool:
+    """Whether a selection says the metric applies (a target of time or of business days)."""
+    return not isinstance(sel, str) and (sel[1] is not None or sel[4] > 0)  # type: ignore[index]
+
+
+def _rows_us(run: Run, as_of: int) -> list[Row]:
+    eng = run.engine
+    add = eng.add
+    out: list[Row] = []
+    append = out.append
+    for plan in eng.plans:
+        cycles = run.cycles[plan.index]
+        if not cycles:
+            if run.count:
+                sel = run.sels[plan.index]
+                if sel[1] is not None or sel[4]:
+                    append((plan.name, 0, "pending", None, None, 0, sel[1]))
+            continue
+        name = plan.name
+        for c in cycles:
+            t = c.target
+            if t is None:
+                continue
+            elapsed = c.done
+            due = c.due_at
+            breach = c.breached_at
+            a = c.seg
+            if c.stop is not None:
+                state = c.outcome
+                if due is None:
+                    due = c.due_stop
+            elif a is None:
+                state = "breached" if breach is not None else "paused"
+            else:
+                cal = c.cal
+                if due is None:
+                    due = add[cal](a, t - elapsed) if t > elapsed else a
+                if breach is None and t + 1 <= elapsed:
+                    breach = a
+                elapsed += eng.el[cal](a, as_of)
+                if breach is None and elapsed > t:
+                    # business time passed the target by as_of: the breach is reached
+                    breach = add[cal](a, t + 1 - c.done)
+                state = "breached" if breach is not None and breach <= as_of else "running"
+            append(
+                (
+                    name,
+                    c.no,
+                    state,  # type: ignore[arg-type]  # set when the cycle stopped
+                    due,
+                    breach if breach is not None and breach <= as_of else None,
+                    elapsed,
+                    t - elapsed if t > elapsed else 0,
+                )
+            )
+    return out
+
+
 def _rows(run: Run, as_of: int) -> list[_Row]:
     eng = run.engine
     rows: list[_Row] = []
-    for plan, mr in zip(eng.plans, run.mruns, strict=True):
-        if not mr.cycles:
+    for plan in eng.plans:
+        cycles = run.cycles[plan.index]
+        if not cycles:
             if run.count:
                 sel = eng.select(plan, run.attrs)
-                if not isinstance(sel, str) and sel[1] is not None:
+                if _applies(sel):
                     rows.append((plan, None, CycleState.PENDING, 0, None, None, [], []))
             continue
-        for c in mr.cycles:
+        for c in cycles:
             t = c.target
             if t is None:
                 continue
             due, breach, warn = run.project(plan, c)
             if c.stop is not None:
-                elapsed = c.elapsed()
+                elapsed = c.done
                 assert c.outcome is not None
                 state = CycleState(c.outcome)
             else:
-                if c.seg is not None:
-                    elapsed = c.elapsed() + eng.cals[c.cal].elapsed_us(c.seg, as_of)
-                else:
-                    elapsed = c.elapsed()
+                elapsed = c.done if c.seg is None else c.done + eng.el[c.cal](c.seg, as_of)
                 if breach is not None and breach <= as_of:
                     state = CycleState.BREACHED
                 elif c.seg is not None:
@@ -443,6 +577,7 @@ def _evaluation(run: Run, as_of: int, as_of_dt: datetime) -> Evaluation:
             sel = eng.select(plan, run.attrs)
             assert not isinstance(sel, str)
             rule = plan.rules[sel[0]]
+            cal_index = run.resolve(plan, (*sel[:4], 0, 0), as_of)[2]
             statuses.append(
                 CycleStatus(
                     metric=plan.name,
@@ -453,12 +588,13 @@ def _evaluation(run: Run, as_of: int, as_of_dt: datetime) -> Evaluation:
                     due=None,
                     breached_at=None,
                     target=us_to_td(rule.target) if rule.target is not None else None,
-                    calendar=eng.cal_names[sel[2]],
+                    calendar=eng.cal_names[cal_index],
                     rule=rule.name,
                     business_elapsed=timedelta(0),
                     business_remaining=us_to_td(rule.target) if rule.target is not None else None,
                     wall_until_due=None,
                     share_used=Fraction(0),
+                    zone=eng.cal_zone[cal_index],
                 )
             )
             trace.append(f"{plan.name}: pending (no cycle has started)")
@@ -469,7 +605,7 @@ def _evaluation(run: Run, as_of: int, as_of_dt: datetime) -> Evaluation:
         shown_due = due if running else c.due_at
         if shown_due is None and c.stop is not None:
             # a stopped cycle's due: where the target would have run out had it gone on
-            shown_due = eng.cals[c.cal].add_us(c.stop, t - elapsed)
+            shown_due = c.due_stop
         statuses.append(
             CycleStatus(
                 metric=plan.name,
@@ -488,14 +624,15 @@ def _evaluation(run: Run, as_of: int, as_of_dt: datetime) -> Evaluation:
                 if running and shown_due is not None
                 else None,
                 share_used=Fraction(elapsed, t),
+                zone=eng.cal_zone[c.cal],
             )
         )
         seq = 0
-        for at, what, _, detail in c.log:
+        for at, what, index, detail in c.log:
             kind = _LOG_KIND.get(what)
             if kind is None:
                 continue
-            text = detail if isinstance(detail, str) else what
+            text = _detail(what, index, detail)
             stream.append(
                 (
                     at,
@@ -556,20 +693,24 @@ def _explain_cycle(
 
     for at, what, index, detail in c.log:
         if what == "target":
-            rule_pos, attrs = detail
+            rule_pos, attrs, cal_index, target = detail
             rule = plan.rules[rule_pos]
             for reason in eng.why_not(plan, attrs, rule_pos):
                 lines.append(f"  {reason}")
-            if rule.target is None:
+            if target is None:
                 lines.append(
                     f"  rule {rule.name!r} matched ({rule.text}): the metric does not apply"
                 )
             else:
-                sel = eng.select(plan, attrs)
-                cal_name = eng.cal_names[sel[2]] if not isinstance(sel, str) else "?"
+                cal_name = eng.cal_names[cal_index]
+                zone = eng.cal_zone[cal_index]
+                where = f" read in the customer's zone {zone}" if zone is not None else ""
+                shown = format_duration(us_to_td(target))
+                if rule.bdays:
+                    shown = f"{rule.bdays}bd (= {shown} of business time from the cycle's start)"
                 lines.append(
                     f"  rule {rule.name!r} matched ({rule.text}) at event {index}: target "
-                    f"{format_duration(us_to_td(rule.target))} on calendar {cal_name!r}"
+                    f"{shown} on calendar {cal_name!r}{where}"
                 )
             continue
         if what in ("activated", "resumed", "reopened"):
@@ -588,7 +729,7 @@ def _explain_cycle(
             if running_from is not None:
                 counted(running_from, at)
             running_from = None
-            paused_from = (at, str(detail))
+            paused_from = (at, _detail(what, index, detail))
         elif what in ("fulfilled", "cancelled", "reset"):
             if running_from is not None:
                 counted(running_from, at)

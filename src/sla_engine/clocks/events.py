@@ -1,7 +1,8 @@
 """A ticket as an ordered event log.
 
 A :class:`Ticket` is an id, the attributes that pick its targets (tier, severity, channel, issue
-class) as they stood when it was created, and its events in time order. Events that share an
+class) as they stood when it was created, optionally the customer's IANA time zone (used by
+calendars marked ``customer_zone``), and its events in time order. Events that share an
 instant are applied in the order given; an event earlier than the one before it is an error that
 names it.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sla_engine._time import from_us, to_us
 from sla_engine.errors import NaiveDatetimeError, TicketError
@@ -166,7 +168,9 @@ class Ticket:
     """A ticket: its id, its attributes when created, and its event log in time order.
 
     The first event must be ``created``. Later events change the attributes
-    (``severity_changed`` ...) and the lifecycle state (``status_changed`` ...).
+    (``severity_changed`` ...) and the lifecycle state (``status_changed`` ...). ``timezone``
+    is the customer's IANA zone: calendars marked ``customer_zone`` are read in it (without it,
+    in their own zone).
     """
 
     id: str
@@ -175,6 +179,7 @@ class Ticket:
     severity: str | None = None
     channel: str | None = None
     issue_class: str | None = None
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -194,6 +199,7 @@ class Ticket:
                     f"ticket {self.id!r}: {name} must be a non-empty string or None, got {value!r}",
                     path=(name,),
                 )
+        check_zone(self.id, self.timezone)
         if not self.events:
             raise TicketError(
                 f"ticket {self.id!r} has no events; its log must start with a 'created' event",
@@ -215,11 +221,12 @@ class Ticket:
         if not isinstance(data, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {data!r}")
         ticket_id = data.get("id")
-        unknown = sorted(set(data) - {"id", "events", *ATTRIBUTES})
+        unknown = sorted(set(data) - {"id", "events", "timezone", *ATTRIBUTES})
         if unknown:
             raise TicketError(
                 f"ticket {ticket_id!r}: unknown keys {unknown}; expected id, events, "
-                + ", ".join(ATTRIBUTES),
+                + ", ".join(ATTRIBUTES)
+                + ", timezone",
                 path=(unknown[0],),
             )
         raw_events = data.get("events")
@@ -239,6 +246,7 @@ class Ticket:
         return cls(
             id=ticket_id,  # type: ignore[arg-type]  # checked in __post_init__
             events=tuple(events),
+            timezone=data.get("timezone"),
             **{name: data.get(name) for name in ATTRIBUTES},
         )
 
@@ -249,8 +257,28 @@ class Ticket:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.timezone is not None:
+            out["timezone"] = self.timezone
         out["events"] = [e.to_mapping() for e in self.events]
         return out
+
+
+def check_zone(ticket_id: str, zone: object) -> None:
+    """Raise unless ``zone`` is ``None`` or an IANA time zone name."""
+    if zone is None:
+        return
+    if isinstance(zone, str) and zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+        else:
+            return
+    raise TicketError(
+        f"ticket {ticket_id!r}: timezone {zone!r} is not an IANA time zone; write a name such as "
+        "'Europe/Berlin' or 'America/New_York', or leave it out to use each calendar's own zone",
+        path=("timezone",),
+    )
 
 
 def check_order(ticket_id: str, index: int, event: Event, previous: Event | None) -> None:

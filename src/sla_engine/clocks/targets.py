@@ -6,6 +6,18 @@ conditions is the catch-all. A rule's target may be ``None``: the metric does no
 tickets. Each target is counted on a calendar, named by the rule or else picked by the policy's
 calendar rules (24×7 for Premium, business hours for Standard ...). The explanation trace says
 which rule matched and why each earlier one did not.
+
+A target is a length of business time on the rule's calendar (``"8h"``) or a count of business
+days (``"7bd"``, :class:`~sla_engine._time.BusinessDays`). A business-day target is fixed when
+the cycle starts: it becomes the business time from the start to the same local wall time that
+many working days later, ``cal.elapsed(start, cal.add_business_days(start, n))`` on the rule's
+calendar, and from there behaves like any business-time target (a pause extends it). Where a
+target change makes counting begin at the change (the ``restart`` strategy, or
+``retroactive_start: false``) the days are counted from the change instead.
+
+``customer_zone: true`` on a target rule or a calendar rule reads the calendar in the ticket's
+own time zone (``Ticket.timezone``): the same hours, holidays and closures, but local dates and
+times are the customer's. A ticket without a zone falls back to the calendar's own zone.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ from sla_engine._time import BusinessDays, format_duration, parse_duration
 from sla_engine.clocks.events import ATTRIBUTES
 from sla_engine.errors import DurationError, TicketError
 
-__all__ = ["CalendarRule", "Match", "TargetRule", "parse_target"]
+__all__ = ["CalendarRule", "Match", "TargetRule", "parse_rule_target", "parse_target"]
 
 
 def _values(value: object, path: Sequence[str | int]) -> frozenset[str] | None:
@@ -124,49 +136,88 @@ def parse_target(value: object, *, path: Sequence[str | int] = ()) -> timedelta:
     return parsed
 
 
+def parse_rule_target(value: object, *, path: Sequence[str | int] = ()) -> timedelta | BusinessDays:
+    """A target rule's target: business time (``"8h"``) or business days (``"7bd"``, at least 1)."""
+    if isinstance(value, BusinessDays):
+        parsed: timedelta | BusinessDays = value
+    elif isinstance(value, timedelta):
+        parsed = value
+    else:
+        try:
+            parsed = parse_duration(value)  # type: ignore[arg-type]  # checked there
+        except DurationError as exc:
+            raise TicketError(exc.message, path=path) from None
+    if isinstance(parsed, BusinessDays):
+        if parsed.days < 1:
+            raise TicketError(
+                f"{value!r}: a business-day target needs at least 1 day (e.g. '1bd'); "
+                "write null if the metric does not apply",
+                path=path,
+            )
+        return parsed
+    return parse_target(parsed, path=path)
+
+
+def _check_zone_flag(owner: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TicketError(
+            f"{owner}: customer_zone must be true or false, got {value!r}",
+            path=("customer_zone",),
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TargetRule:
     """``when`` a ticket matches, its metric's target is ``target`` on ``calendar``.
 
     ``target=None`` means the metric does not apply; ``calendar=None`` lets the policy's
-    calendar rules pick the calendar.
+    calendar rules pick the calendar. ``target`` may be :class:`BusinessDays` (fixed at the
+    cycle's start, see the module docs). ``customer_zone=True`` reads the calendar in the
+    ticket's time zone.
     """
 
     name: str
     when: Match = Match()
-    target: timedelta | None = None
+    target: timedelta | BusinessDays | None = None
     calendar: str | None = None
+    customer_zone: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise TicketError(f"a target rule needs a name, got {self.name!r}", path=("name",))
         if not isinstance(self.when, Match):
             raise TicketError(f"rule {self.name!r}: when must be a Match", path=("when",))
-        if self.target is not None and (
-            not isinstance(self.target, timedelta) or self.target <= timedelta(0)
+        target = self.target
+        if target is not None and not (
+            (isinstance(target, timedelta) and target > timedelta(0))
+            or (isinstance(target, BusinessDays) and target.days >= 1)
         ):
             raise TicketError(
-                f"rule {self.name!r}: target must be a timedelta above 0 or None, "
-                f"got {self.target!r}",
+                f"rule {self.name!r}: target must be a timedelta above 0, BusinessDays of at "
+                f"least 1 day, or None, got {target!r}",
                 path=("target",),
             )
         if self.calendar is not None and (not isinstance(self.calendar, str) or not self.calendar):
             raise TicketError(
                 f"rule {self.name!r}: calendar must be a calendar name or None", path=("calendar",)
             )
+        _check_zone_flag(f"rule {self.name!r}", self.customer_zone)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> TargetRule:
         """Build from ``{"name": "sev1", "when": {...}, "target": "2h", "calendar": "24x7"}``.
 
-        ``target: null`` (or ``"none"``) says the metric does not apply to matching tickets.
+        ``target: null`` (or ``"none"``) says the metric does not apply to matching tickets;
+        ``"7bd"`` is seven business days; ``customer_zone: true`` reads the calendar in the
+        ticket's zone.
         """
         if not isinstance(data, Mapping):
             raise TicketError(f"a target rule must be a mapping, got {data!r}", path=path)
-        unknown = sorted(set(data) - {"name", "when", "target", "calendar"})
+        unknown = sorted(set(data) - {"name", "when", "target", "calendar", "customer_zone"})
         if unknown:
             raise TicketError(
-                f"unknown target rule keys {unknown}; expected name, when, target, calendar",
+                f"unknown target rule keys {unknown}; expected name, when, target, calendar, "
+                "customer_zone",
                 path=(*path, unknown[0]),
             )
         if "target" not in data:
@@ -175,13 +226,16 @@ class TargetRule:
                 path=(*path, "target"),
             )
         raw = data["target"]
-        target = None if raw is None or raw == "none" else parse_target(raw, path=(*path, "target"))
+        target = (
+            None if raw is None or raw == "none" else parse_rule_target(raw, path=(*path, "target"))
+        )
         try:
             return cls(
                 name=data.get("name"),  # type: ignore[arg-type]  # checked in __post_init__
                 when=Match.from_mapping(data.get("when", {}), path=("when",)),
                 target=target,
                 calendar=data.get("calendar"),
+                customer_zone=data.get("customer_zone", False),
             )
         except TicketError as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
@@ -189,19 +243,30 @@ class TargetRule:
     def to_mapping(self) -> dict[str, Any]:
         """Plain data that :meth:`from_mapping` reads back to an equal rule."""
         out: dict[str, Any] = {"name": self.name, "when": self.when.to_mapping()}
-        out["target"] = None if self.target is None else format_duration(self.target)
+        if self.target is None:
+            out["target"] = None
+        elif isinstance(self.target, BusinessDays):
+            out["target"] = str(self.target)
+        else:
+            out["target"] = format_duration(self.target)
         if self.calendar is not None:
             out["calendar"] = self.calendar
+        if self.customer_zone:
+            out["customer_zone"] = True
         return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CalendarRule:
-    """``when`` a ticket matches, its targets are counted on ``calendar`` (unless a rule says)."""
+    """``when`` a ticket matches, its targets are counted on ``calendar`` (unless a rule says).
+
+    ``customer_zone=True`` reads the calendar in the ticket's time zone.
+    """
 
     name: str
     calendar: str
     when: Match = Match()
+    customer_zone: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -213,18 +278,21 @@ class CalendarRule:
             )
         if not isinstance(self.when, Match):
             raise TicketError(f"calendar rule {self.name!r}: when must be a Match", path=("when",))
+        _check_zone_flag(f"calendar rule {self.name!r}", self.customer_zone)
 
     @classmethod
     def from_mapping(
         cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()
     ) -> CalendarRule:
-        """Build from ``{"name": "premium", "when": {"tier": ["premium"]}, "calendar": "24x7"}``."""
+        """Build from ``{"name": "premium", "when": {"tier": ["premium"]}, "calendar": "24x7"}``
+        (and ``"customer_zone": true`` to read the calendar in the ticket's zone)."""
         if not isinstance(data, Mapping):
             raise TicketError(f"a calendar rule must be a mapping, got {data!r}", path=path)
-        unknown = sorted(set(data) - {"name", "when", "calendar"})
+        unknown = sorted(set(data) - {"name", "when", "calendar", "customer_zone"})
         if unknown:
             raise TicketError(
-                f"unknown calendar rule keys {unknown}; expected name, when, calendar",
+                f"unknown calendar rule keys {unknown}; expected name, when, calendar, "
+                "customer_zone",
                 path=(*path, unknown[0]),
             )
         try:
@@ -232,10 +300,18 @@ class CalendarRule:
                 name=data.get("name"),  # type: ignore[arg-type]  # checked in __post_init__
                 calendar=data.get("calendar"),  # type: ignore[arg-type]
                 when=Match.from_mapping(data.get("when", {}), path=("when",)),
+                customer_zone=data.get("customer_zone", False),
             )
         except TicketError as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
 
     def to_mapping(self) -> dict[str, Any]:
         """Plain data that :meth:`from_mapping` reads back to an equal rule."""
-        return {"name": self.name, "when": self.when.to_mapping(), "calendar": self.calendar}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "when": self.when.to_mapping(),
+            "calendar": self.calendar,
+        }
+        if self.customer_zone:
+            out["customer_zone"] = True
+        return out
