@@ -91,28 +91,79 @@ class Span:
         return f"{self.start.isoformat()} .. {self.end.isoformat()}  {mark}: {self.reason}"
 
 
-class _State:
-    """The compiled segments over ``[lo, hi)``; replaced whole, never changed in place."""
+_FAR: Final = 1 << 62
+"""Past every instant and every total: the sentinel closing ``_State.fast``'s lists."""
+_BUCKET_US: Final = 24 * 3600 * _US_PER_S
+"""The widest bucket of ``_State``'s index: a UTC day."""
+_BUCKET_MIN_US: Final = 60 * _US_PER_S
+_BUCKETS_MAX: Final = 1 << 18
+_BUCKET_SPREAD: Final = 2
+"""Buckets narrow (down to a minute, up to the maximum count) until no bucket holds more
+segment starts than this."""
 
-    __slots__ = ("cend", "cum", "ends", "hi", "lo", "starts")
+
+class _State:
+    """The compiled segments over ``[lo, hi)``; replaced whole, never changed in place.
+
+    ``off[i]`` is ``cum[i] - starts[i]``: the open time before ``t`` inside segment ``i`` is
+    ``off[i] + t``, past its end ``cend[i]``. ``fast`` is what the integer fast paths read,
+    unpacked in one step: ``(lo, hi, width, last, starts, ends, off, cend, total)``.
+    ``starts`` and ``cend`` end with the sentinel :data:`_FAR` (so a look at the next segment
+    needs no bounds check); ``last[k]`` is the last segment starting at or before the start of
+    the ``k``-th bucket of ``width`` µs from ``lo`` (-1 if none), so the last segment starting
+    at or before ``t`` is found from ``last[(t - lo) // width]`` in a step or two; ``total`` is
+    the open time of the whole range.
+    """
+
+    __slots__ = ("cend", "cum", "ends", "fast", "hi", "lo", "off", "starts")
 
     def __init__(self, lo: int, hi: int, segments: _Segments) -> None:
         self.lo = lo
         self.hi = hi
-        self.starts = [s for s, _ in segments]
+        self.starts = starts = [s for s, _ in segments]
         self.ends = [e for _, e in segments]
         cum: list[int] = []
         cend: list[int] = []
+        off: list[int] = []
         total = 0
         for s, e in segments:
             cum.append(total)
+            off.append(total - s)
             total += e - s
             cend.append(total)
         self.cum = cum
         self.cend = cend
+        self.off = off
+        width = _BUCKET_US
+        while True:
+            last = _bucket_index(starts, lo, hi, width)
+            narrower = max(width // 2, _BUCKET_MIN_US)
+            if (
+                narrower == width
+                or (hi - lo) // narrower + 2 > _BUCKETS_MAX
+                or all(b - a <= _BUCKET_SPREAD for a, b in itertools.pairwise(last))
+            ):
+                break
+            width = narrower
+        self.fast: tuple[
+            int, int, int, list[int], list[int], list[int], list[int], list[int], int
+        ] = (lo, hi, width, last, [*starts, _FAR], self.ends, off, [*cend, _FAR], total)
 
     def segments(self) -> _Segments:
         return list(zip(self.starts, self.ends, strict=True))
+
+
+def _bucket_index(starts: list[int], lo: int, hi: int, width: int) -> list[int]:
+    """Per bucket of ``width`` µs from ``lo`` (to the one holding ``hi``): the last segment
+    starting at or before its start, -1 if none."""
+    out: list[int] = []
+    i = -1
+    n = len(starts)
+    for edge in range(lo, hi + width, width):
+        while i + 1 < n and starts[i + 1] <= edge:
+            i += 1
+        out.append(i)
+    return out
 
 
 class _Grid:
@@ -674,34 +725,70 @@ class BusinessCalendar:
         return self._cover(_year_start_us(_utc_year(state.lo) - 1), state.hi)
 
     # ----------------------------------------------------------------- integer fast paths
+    # The open time before an instant t is 0 before the first segment, else, with i the last
+    # segment starting at or before t, off[i] + t inside it and cend[i] past its end. The
+    # segment of a second instant is looked for next to the first one's, then by the index.
     def elapsed_us(self, a: int, b: int) -> int:
         """Business microseconds in ``[a, b)``; negative when ``b < a``."""
-        state = self._state
-        if not (state.lo <= a < state.hi and state.lo <= b < state.hi):
-            state = self._cover(min(a, b), max(a, b) + 1)
-        starts = state.starts
-        i = bisect_right(starts, a) - 1
-        ta = 0 if i < 0 else state.cum[i] + min(a, state.ends[i]) - starts[i]
-        j = bisect_right(starts, b) - 1
-        tb = 0 if j < 0 else state.cum[j] + min(b, state.ends[j]) - starts[j]
-        return tb - ta
+        lo, hi, width, last, starts, ends, off, cend, _ = self._state.fast
+        if not (lo <= a < hi and lo <= b < hi):
+            lo, hi, width, last, starts, ends, off, cend, _ = self._cover(
+                min(a, b), max(a, b) + 1
+            ).fast
+        i = last[(a - lo) // width]
+        while starts[i + 1] <= a:
+            i += 1
+        if i < 0:
+            ta = 0
+        elif a < ends[i]:
+            ta = off[i] + a
+        else:
+            ta = cend[i]
+        if starts[i + 1] > b >= a:
+            j = i
+        else:
+            j = last[(b - lo) // width]
+            while starts[j + 1] <= b:
+                j += 1
+        if j < 0:
+            return -ta
+        if b < ends[j]:
+            return off[j] + b - ta
+        return cend[j] - ta
 
     def add_us(self, t: int, d: int) -> int:
         """The earliest instant ``u`` with ``elapsed_us(t, u) == d`` (``t`` itself when 0)."""
         if d <= 0:
             return t if d == 0 else self.subtract_us(t, -d)
         state = self._state
-        if not state.lo <= t < state.hi:
+        lo, hi, width, last, starts, ends, off, cend, total = state.fast
+        if not lo <= t < hi:
             state = self._cover(t, t + 1)
-        i = bisect_right(state.starts, t) - 1
-        target = d + (0 if i < 0 else state.cum[i] + min(t, state.ends[i]) - state.starts[i])
-        empty = 0
-        while not state.cend or target > state.cend[-1]:
-            before = state.cend[-1] if state.cend else 0
-            state = self._grow_forward(state, empty)
-            empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
-        j = bisect_left(state.cend, target)
-        return state.starts[j] + target - state.cum[j]
+            lo, hi, width, last, starts, ends, off, cend, total = state.fast
+        i = last[(t - lo) // width]
+        while starts[i + 1] <= t:
+            i += 1
+        if i < 0:
+            target = d
+            i = 0
+        elif t < ends[i]:
+            target = d + off[i] + t
+        else:
+            target = d + cend[i]
+        if target > total:
+            empty = 0
+            while not state.cend or target > state.cend[-1]:
+                before = state.cend[-1] if state.cend else 0
+                state = self._grow_forward(state, empty)
+                empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
+            return target - state.off[bisect_left(state.cend, target)]
+        # the segment where the total reaches target: i or later (the total before t is at
+        # least cum[i]), often i or the next one
+        if cend[i] >= target:
+            return target - off[i]
+        if cend[i + 1] >= target:
+            return target - off[i + 1]
+        return target - off[bisect_left(cend, target, i + 2)]
 
     def subtract_us(self, t: int, d: int) -> int:
         """The latest instant ``u`` with ``elapsed_us(u, t) == d`` (``t`` itself when 0)."""
@@ -726,11 +813,13 @@ class BusinessCalendar:
 
     def is_open_us(self, t: int) -> bool:
         """True when ``t`` lies in an open segment."""
-        state = self._state
-        if not state.lo <= t < state.hi:
-            state = self._cover(t, t + 1)
-        i = bisect_right(state.starts, t) - 1
-        return i >= 0 and t < state.ends[i]
+        lo, hi, width, last, starts, ends, _, _, _ = self._state.fast
+        if not lo <= t < hi:
+            lo, hi, width, last, starts, ends, _, _, _ = self._cover(t, t + 1).fast
+        i = last[(t - lo) // width]
+        while starts[i + 1] <= t:
+            i += 1
+        return i >= 0 and t < ends[i]
 
     def next_open_us(self, t: int) -> int:
         """The earliest instant ``>= t`` at which the calendar is open."""

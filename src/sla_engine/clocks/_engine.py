@@ -48,6 +48,8 @@ REOPEN: Final = 7  # the ticket left a terminal state: resume the cycle or open 
 STATE_PAUSE: Final = 8  # the new state pauses the metric
 STATE_RESUME: Final = 9  # the new state no longer pauses it
 SET_STATE: Final = 10  # the ticket is now in state ``mi`` (after the leave triggers)
+_FULFILS: Final = (STOP, TERMINAL)
+_STATE_PAUSES: Final = (STATE_PAUSE, STATE_RESUME)
 
 # warning modes
 SHARE: Final = 0
@@ -100,15 +102,18 @@ def _arith(cal: BusinessCalendar) -> tuple[Elapsed, Elapsed]:
     """``elapsed_us`` and ``add_us`` of an always-open calendar, as integer arithmetic."""
     slow_el = cal.elapsed_us
     slow_add = cal.add_us
+    lo = _SAFE_LO
+    hi = _SAFE_HI
 
     def elapsed(a: int, b: int) -> int:
-        if _SAFE_LO <= a < _SAFE_HI and _SAFE_LO <= b < _SAFE_HI:
+        # both ends inside the margin (tested as lo <= a <= b < hi, the usual order, first)
+        if lo <= a <= b < hi or lo <= b < a < hi:
             return b - a
         return slow_el(a, b)
 
     def add(t: int, d: int) -> int:
         u = t + d
-        if _SAFE_LO <= t < _SAFE_HI and _SAFE_LO <= u < _SAFE_HI:
+        if lo <= t <= u < hi or lo <= u < t < hi:
             return u
         return slow_add(t, d)
 
@@ -436,6 +441,10 @@ class Engine:
         self.change: SeverityChange = strategies.severity_change
         self.reopen: Reopen = strategies.reopen
         self.retroactive: bool = strategies.retroactive_start
+        #: what each plain kind but ``custom`` does (its value does not matter): one lookup
+        self.plain_ops: dict[EventKind, list[Op]] = {
+            kind: self.event_ops(kind, None) for kind in _PLAIN if kind is not _CUSTOM
+        }
 
     # ------------------------------------------------------------------ calendars
     def _ops(self, cal: BusinessCalendar) -> None:
@@ -687,7 +696,15 @@ class Cycle:
     )
 
     def __init__(
-        self, no: int, start: int, rule: int, target: int | None, cal: int, mark: int
+        self,
+        no: int,
+        start: int,
+        rule: int,
+        target: int | None,
+        cal: int,
+        mark: int,
+        seg: int | None = None,
+        segs: list[tuple[int, int]] | None = None,
     ) -> None:
         self.no = no
         self.start = start
@@ -698,10 +715,11 @@ class Cycle:
         self.stop: int | None = None
         self.outcome: str | None = None
         self.by_terminal = False
-        self.seg: int | None = None
+        #: where the running segment started (None while paused or closed)
+        self.seg = seg
         self.done = 0
         self.carried = 0
-        self.segs: list[tuple[int, int]] | None = None
+        self.segs = segs
         self.folds: dict[int, tuple[int, int]] | None = None
         self.due_at: int | None = None
         #: once stopped before its due time: where the target would have run out had the cycle
@@ -768,16 +786,22 @@ class Run:
         #: keep each cycle's log (for the event stream and the explanation trace); the integer
         #: batch path, which answers with rows only, does without
         self.trace = trace
+        self.seen: set[EventKind] = set()
+        self.begin(ticket_id, attrs, zone)
+
+    def begin(self, ticket_id: str, attrs: Attrs, zone: str | None) -> None:
+        """Start over for a new ticket, before its first event (the batch path runs every
+        ticket on one ``Run``)."""
         self.ticket_id = ticket_id
         self.attrs = attrs
         self.zone = zone
         #: the selection of each metric for ``attrs`` (set once the ticket is created)
         self.sels: tuple[Selection, ...] = ()
         self.state = -1
-        self.seen: set[EventKind] = set()
+        self.seen.clear()
         self.count = 0
         self.last = NEVER
-        n = len(engine.plans)
+        n = len(self.engine.plans)
         self.open: list[Cycle | None] = [None] * n
         self.cycles: list[list[Cycle]] = [_NO_CYCLES] * n
         self.evp = [False] * n  # paused by a pause trigger
@@ -815,13 +839,14 @@ class Run:
     def feed(self, at: int, kind: EventKind, value: str | None) -> None:
         """Apply one event; every check is made before anything changes."""
         index = self.count
-        if at < self.last or not index or kind is _CREATED:
+        # in order, and the first event (only) a creation: else _check_order raises
+        if at < self.last or (not index) is not (kind is _CREATED):
             self._check_order(at, kind, value)
         eng = self.engine
         if kind in _PLAIN:
             self.count = index + 1
             self.last = at
-            ops = eng.kind_ops.get(kind) if value is None else None
+            ops = eng.plain_ops.get(kind)
             if ops is None:
                 ops = eng.event_ops(kind, value)
             if ops:
@@ -915,39 +940,40 @@ class Run:
         feed = self.feed
         run_ops = self._exec
         seen_add = self.seen.add
-        kind_ops = eng.kind_ops
+        plain_ops = eng.plain_ops
         steps = eng.steps
         for at, kind, value in events:
             if at > until:
                 break
-            if check is not None and (
-                kind.__class__ is not EventKind
-                or (
-                    kind in VALUE_REQUIRED
-                    if value is None
-                    else value.__class__ is not str or not value
-                )
-            ):
+            if kind.__class__ is not EventKind and check is not None:
                 check(self, kind, value)
+            # the value is checked below where it matters: a plain kind but custom needs none,
+            # and a cached step was compiled by feed after every check of its (state, kind,
+            # value) had passed (checks that depend on nothing else)
             index = self.count
             if at < self.last or not index:
+                if check is not None and kind in VALUE_REQUIRED and not value:
+                    check(self, kind, value)
                 feed(at, kind, value)
                 continue
-            if kind in _PLAIN:
-                ops = kind_ops.get(kind) if value is None else None
-                if ops is None:
-                    ops = eng.event_ops(kind, value)
+            found = plain_ops.get(kind)
+            if found is not None:
+                ops = found
             elif kind in _LIFECYCLE:
-                # a cached step was compiled by feed after every check of this (state, kind,
-                # value) had passed, and those checks depend on nothing else
                 found = steps.get((self.state, kind, value))
                 if found is None:
+                    if check is not None and kind in VALUE_REQUIRED and not value:
+                        check(self, kind, value)
                     feed(at, kind, value)
                     continue
                 ops = found
             else:
-                feed(at, kind, value)
-                continue
+                if check is not None and kind in VALUE_REQUIRED and not value:
+                    check(self, kind, value)
+                if kind is not _CUSTOM:
+                    feed(at, kind, value)
+                    continue
+                ops = eng.event_ops(kind, value)
             self.count = index + 1
             self.last = at
             if ops:
@@ -983,11 +1009,15 @@ class Run:
 
     # ------------------------------------------------------------------ state changes
     def _exec(self, ops: list[Op], at: int, index: int) -> None:
-        """Apply a compiled step in order (open and stop inline: the hot path)."""
-        seen = self.seen
+        """Apply a compiled step in order: the hot path. Opening, fulfilling, the state and
+        its pauses are done inline (as ``_open``, ``_close``, ``_set_pause`` and
+        ``_measure`` do them), the most frequent actions tested first; the rest go through
+        those helpers."""
         opens = self.open
+        eng = self.engine
+        trace = self.trace
         for mi, action, after, plan, why in ops:
-            if after is not None and after not in seen:
+            if after is not None and after not in self.seen:
                 continue
             if action == START:
                 if opens[mi] is not None:
@@ -995,63 +1025,110 @@ class Run:
                 cycles = self.cycles[mi]
                 if plan.once and cycles:
                     continue
-                if plan.stop_on_terminal and self.engine.terminal[self.state]:
+                if plan.stop_on_terminal and eng.terminal[self.state]:
                     continue
-                # -- open a cycle (as _open)
                 if cycles is _NO_CYCLES:
                     cycles = self.cycles[mi] = []
+                # -- open a cycle (as _open)
                 sel = self.sels[mi]
                 rule, target, cal, zoned, bdays, mark = sel
                 if zoned or bdays:
                     rule, target, cal, mark = self.resolve(plan, sel, at)
-                c = Cycle(len(cycles) + 1, at, rule, target, cal, mark)
-                if plan.multi:
-                    c.segs = []
+                paused = self.stp[mi] or self.evp[mi]
+                c = Cycle(
+                    len(cycles) + 1,
+                    at,
+                    rule,
+                    target,
+                    cal,
+                    mark,
+                    None if paused else at,
+                    [] if plan.multi else None,
+                )
                 cycles.append(c)
                 opens[mi] = c
-                if self.stp[mi] or self.evp[mi]:
-                    if self.trace:
-                        c.log = [
-                            (at, "activated", index, why),
-                            (at, "target", index, (rule, self.attrs, cal, target)),
-                            (at, "paused", index, None),
-                        ]
-                else:
-                    c.seg = at
-                    if self.trace:
-                        c.log = [
-                            (at, "activated", index, why),
-                            (at, "target", index, (rule, self.attrs, cal, target)),
-                        ]
-            elif action == STOP:
+                if trace:
+                    c.log = [
+                        (at, "activated", index, why),
+                        (at, "target", index, (rule, self.attrs, cal, target)),
+                    ]
+                    if paused:
+                        c.log.append((at, "paused", index, None))
+            elif action in _FULFILS:
                 cy = opens[mi]
                 if cy is None:
                     continue
-                # -- fulfil the cycle (as _close with "stop")
+                # -- fulfil the cycle (as _close with "stop" or "terminal")
+                t = cy.target
                 a = cy.seg
                 if a is not None:
                     cy.seg = None
                     ea = cy.done
                     if at > a:
-                        eb = cy.done = ea + self.engine.el[cy.cal](a, at)
-                        if cy.segs is not None:
-                            cy.segs.append((a, at))
+                        eb = cy.done = ea + eng.el[cy.cal](a, at)
+                        segs = cy.segs
+                        if segs is not None:
+                            segs.append((a, at))
                     else:
                         eb = ea
-                    if eb >= cy.mark and cy.target is not None:
-                        self._crossings(plan, cy, a, ea, eb, at)
-                cy.outcome = (
-                    "breached" if cy.breached_at is not None and cy.target is not None else "met"
-                )
+                    if eb >= cy.mark and t is not None:
+                        if trace:
+                            self._crossings(plan, cy, a, ea, eb, at)
+                        else:  # the due time and the breach (as _crossings, without warnings)
+                            if cy.due_at is None and eb >= t:
+                                cy.due_at = eng.add[cy.cal](a, t - ea) if t > ea else a
+                            if cy.breached_at is None and eb > t:
+                                cy.breached_at = eng.add[cy.cal](a, t + 1 - ea) if t >= ea else a
                 cy.stop = at
-                if cy.due_at is None and cy.target is not None:
-                    cy.due_stop = self.engine.add[cy.cal](at, cy.target - cy.done)
-                cy.by_terminal = False
+                if t is None:
+                    cy.outcome = "met"
+                else:
+                    cy.outcome = "met" if cy.breached_at is None else "breached"
+                    if cy.due_at is None:
+                        cy.due_stop = eng.add[cy.cal](at, t - cy.done)
                 opens[mi] = None
-                if self.trace:
-                    cy.log.append((at, "fulfilled", index, why))
-                if plan.repeat and not (plan.stop_on_terminal and self.engine.terminal[self.state]):
-                    self._open(plan, at, index, f"{why}: the next cycle")
+                if action == STOP:
+                    cy.by_terminal = False
+                    if trace:
+                        cy.log.append((at, "fulfilled", index, why))
+                    if plan.repeat and not (plan.stop_on_terminal and eng.terminal[self.state]):
+                        self._open(plan, at, index, f"{why}: the next cycle")
+                else:
+                    cy.by_terminal = True
+                    if trace:
+                        cy.log.append((at, "fulfilled", index, why))
+            elif action == SET_STATE:
+                self.state = mi
+            elif action in _STATE_PAUSES:
+                paused = action == STATE_PAUSE
+                stp = self.stp
+                if paused != stp[mi]:
+                    # -- as _set_pause(plan, at, index, paused, self.evp[mi], why)
+                    stp[mi] = paused
+                    cy = opens[mi]
+                    if cy is None or self.evp[mi]:
+                        continue
+                    if paused:
+                        a = cy.seg
+                        if a is not None:
+                            # -- close the running segment (as _measure)
+                            cy.seg = None
+                            ea = cy.done
+                            if at > a:
+                                eb = cy.done = ea + eng.el[cy.cal](a, at)
+                                segs = cy.segs
+                                if segs is not None:
+                                    segs.append((a, at))
+                            else:
+                                eb = ea
+                            if eb >= cy.mark and cy.target is not None:
+                                self._crossings(plan, cy, a, ea, eb, at)
+                        if trace:
+                            cy.log.append((at, "paused", index, why))
+                    else:
+                        cy.seg = at
+                        if trace:
+                            cy.log.append((at, "resumed", index, why))
             elif action == PAUSE:
                 if not self.evp[mi]:
                     self._set_pause(plan, at, index, self.stp[mi], True, why)
@@ -1065,15 +1142,6 @@ class Run:
             elif action == CANCEL:
                 if opens[mi] is not None:
                     self._close(plan, at, index, "cancel", why)
-            elif action == SET_STATE:
-                self.state = mi
-            elif action in (STATE_PAUSE, STATE_RESUME):
-                paused = action == STATE_PAUSE
-                if paused != self.stp[mi]:
-                    self._set_pause(plan, at, index, paused, self.evp[mi], why)
-            elif action == TERMINAL:
-                if opens[mi] is not None:
-                    self._close(plan, at, index, "terminal", why)
             else:  # REOPEN
                 self._reopen(plan, at, index, why)
 

@@ -372,16 +372,26 @@ def rows_many_us(
         raise TicketError(f"expected an SLA, got {type(sla).__name__}")
     if as_of_us.__class__ is not int:
         raise TicketError(f"as_of_us must be an int of µs since the epoch, got {as_of_us!r}")
-    engine = sla.engine
+    run = Run(sla.engine, "", (None, None, None, None), None, trace=False)
+    begin = run.begin
+    feed_many = run.feed_many
     for ticket_id, attrs, events in tickets:
-        values = (
-            attrs.get("tier"),
-            attrs.get("severity"),
-            attrs.get("channel"),
-            attrs.get("issue_class"),
-        )
-        zone = attrs.get("timezone")
-        if ticket_id.__class__ is not str or zone is not None or not _plain_attrs(values):
+        get = attrs.get
+        tier = get("tier")
+        severity = get("severity")
+        channel = get("channel")
+        issue_class = get("issue_class")
+        values = (tier, severity, channel, issue_class)
+        zone = get("timezone")
+        # each attribute None or a non-empty str (the common case); else the clock's check
+        if (
+            ticket_id.__class__ is not str
+            or zone is not None
+            or (tier is not None and (tier.__class__ is not str or not tier))
+            or (severity is not None and (severity.__class__ is not str or not severity))
+            or (channel is not None and (channel.__class__ is not str or not channel))
+            or (issue_class is not None and (issue_class.__class__ is not str or not issue_class))
+        ):
             TicketClock(  # raises the clock's error for a bad id, attribute or zone
                 sla,
                 ticket_id=ticket_id,
@@ -391,17 +401,9 @@ def rows_many_us(
                 issue_class=values[3],
                 timezone=zone,
             )
-        run = Run(engine, ticket_id, values, zone, trace=False)
-        run.feed_many(events, as_of_us, _check_event_us)
+        begin(ticket_id, values, zone)  # one run serves every ticket in turn
+        feed_many(events, as_of_us, _check_event_us)
         yield _rows_us(run, as_of_us)
-
-
-def _plain_attrs(values: tuple[object, ...]) -> bool:
-    """True when every attribute is ``None`` or a non-empty ``str`` (the common case)."""
-    for value in values:
-        if value is not None and (value.__class__ is not str or not value):
-            return False
-    return True
 
 
 def next_deadlines(sla: SLA, ticket: Ticket, *, as_of: datetime) -> tuple[ClockEvent, ...]:
