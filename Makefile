@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	$(BIN)/python benchmarks/calendar_bench.py
 	$(BIN)/python benchmarks/credit_bench.py
+	$(BIN)/python benchmarks/clock_bench.py
+	$(BIN)/python benchmarks/policy_bench.py
 
 clean:
 	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache .hypothesis
