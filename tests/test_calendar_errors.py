@@ -198,3 +198,15 @@ def test_horizon_error_names_the_instant_asked_for(year: int) -> None:
         OFFICE.is_open(datetime(year, 6, 1, tzinfo=UTC))
     assert str(year) in str(info.value)
     assert "1900-01-01 to 2199-12-31" in str(info.value)
+
+
+def test_problems_reports_every_part_at_once() -> None:
+    """problems() lists a bad zone and a bad window together, each at its own path."""
+    from sla_engine.calendar import BusinessCalendar
+
+    found = BusinessCalendar.problems(
+        {"timezone": "Mars/Base", "hours": {"mon-fri": ["9-17"]}, "closed": ["2026-02-30"]}
+    )
+    assert [e.path for e in found] == [("timezone",), ("hours", "mon-fri", 0), ("closed", 0)]
+    assert "'9-17' is not a window" in found[1].message
+    assert BusinessCalendar.problems({"timezone": "UTC", "hours": "24x7"}) == []

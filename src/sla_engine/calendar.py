@@ -419,6 +419,38 @@ class BusinessCalendar:
         return cls(**dict(mapping))
 
     @classmethod
+    def problems(cls, mapping: Mapping[str, Any]) -> list[CalendarError]:
+        """Every problem in a calendar mapping, each part checked on its own; ``[]`` if it builds.
+
+        ``from_mapping`` stops at the first problem; this reports a bad zone and a bad window
+        together, each with its ``path``, so a policy can list them all at once.
+        """
+        try:
+            cls.from_mapping(mapping)
+        except CalendarError as exc:
+            first = exc
+        else:
+            return []
+        composed = any(kind in mapping for kind in ("union", "intersection", "difference"))
+        if not isinstance(mapping, Mapping) or composed:
+            return [first]
+        parts: tuple[tuple[str, Callable[[Any], object]], ...] = (
+            ("timezone", _load_zone),
+            ("hours", WeeklyHours.parse),
+            ("holidays", _parse_holidays),
+            ("closed", ClosedDates.parse),
+            ("special", _parse_special),
+        )
+        found: list[CalendarError] = []
+        for key, check in parts:
+            if key in mapping:
+                try:
+                    check(mapping[key])
+                except CalendarError as exc:
+                    found.append(exc)
+        return found or [first]
+
+    @classmethod
     def _compose_mapping(cls, kind: str, mapping: Mapping[str, Any]) -> BusinessCalendar:
         extra = sorted(set(mapping) - {kind, "name"})
         if extra:

@@ -209,6 +209,28 @@ def _keyed(names: Iterable[str]) -> list[str]:
 # ------------------------------------------------------------------------------ envelope, tiers
 
 
+def _members(
+    path: str,
+    old: Sequence[str],
+    new: Sequence[str],
+    *,
+    added: tuple[ChangeKind, str],
+    removed: tuple[ChangeKind, str],
+) -> list[Change]:
+    """One change per entry found in only one of two lists, in the order of each list."""
+    out = [
+        Change(path=path, kind=added[0], old=None, new=entry, detail=added[1])
+        for entry in new
+        if entry not in old
+    ]
+    out += [
+        Change(path=path, kind=removed[0], old=entry, new=None, detail=removed[1])
+        for entry in old
+        if entry not in new
+    ]
+    return out
+
+
 def _envelope(old: PolicySpec, new: PolicySpec) -> list[Change]:
     out = []
     for key in ("name", "effective_from", "effective_until", "currency"):
@@ -289,36 +311,22 @@ def _tiers(old: PolicySpec, new: PolicySpec) -> list[Change]:
                     detail="counted on another calendar",
                 )
             )
-        cx, cy = x.channels or [], y.channels or []
-        for channel in cy:
-            if channel not in cx and x.channels is not None:
-                out.append(
-                    Change(
-                        path=f"{path}.channels",
-                        kind="stricter",
-                        old=None,
-                        new=channel,
-                        detail="a channel added",
-                    )
-                )
-        for channel in cx:
-            if channel not in cy and y.channels is not None:
-                out.append(
-                    Change(
-                        path=f"{path}.channels",
-                        kind="looser",
-                        old=channel,
-                        new=None,
-                        detail="a channel removed",
-                    )
-                )
-        fx, fy = x.features or [], y.features or []
-        for feature in fy:
-            if feature not in fx:
-                out.append(Change(path=f"{path}.features", kind="added", old=None, new=feature))
-        for feature in fx:
-            if feature not in fy:
-                out.append(Change(path=f"{path}.features", kind="removed", old=feature, new=None))
+        # A tier that names no channels offers them all: only lists on both sides compare.
+        if x.channels is not None and y.channels is not None:
+            out += _members(
+                f"{path}.channels",
+                x.channels,
+                y.channels,
+                added=("stricter", "a channel added"),
+                removed=("looser", "a channel removed"),
+            )
+        out += _members(
+            f"{path}.features",
+            x.features or [],
+            y.features or [],
+            added=("added", ""),
+            removed=("removed", ""),
+        )
     return out
 
 
@@ -647,30 +655,13 @@ def _calendars(
                     new=_plain(mb.get("holidays")),
                 )
             )
-        ca = [_plain(c) for c in ma.get("closed", [])]
-        cb = [_plain(c) for c in mb.get("closed", [])]
-        for entry in cb:
-            if entry not in ca:
-                out.append(
-                    Change(
-                        path=f"{path}.closed",
-                        kind="looser",
-                        old=None,
-                        new=entry,
-                        detail="closed on more days",
-                    )
-                )
-        for entry in ca:
-            if entry not in cb:
-                out.append(
-                    Change(
-                        path=f"{path}.closed",
-                        kind="stricter",
-                        old=entry,
-                        new=None,
-                        detail="open on more days",
-                    )
-                )
+        out += _members(
+            f"{path}.closed",
+            [_plain(c) for c in ma.get("closed", [])],
+            [_plain(c) for c in mb.get("closed", [])],
+            added=("looser", "closed on more days"),
+            removed=("stricter", "open on more days"),
+        )
         if ma.get("special") != mb.get("special"):
             out.append(
                 Change(

@@ -68,7 +68,8 @@ class LintContext:
     spec: PolicySpec
     doc: SourceDocument
     problems: list[PolicyProblem] = field(default_factory=list)
-    bad_calendars: set[str] = field(default_factory=set)
+    bad_calendars: dict[str, set[str | int | None]] = field(default_factory=dict)
+    """Calendars with an error, and the keys reported under each (``None``: the whole)."""
     broken: Mapping[str, AbstractSet[str] | None] = field(default_factory=dict)
     """Names left out of a partly valid policy, by kind (``None``: every name of the kind), so
     references to them are not reported as unknown."""
@@ -115,7 +116,8 @@ class LintContext:
         """Record a problem at ``path`` (located at its value, or its key)."""
         self.problems.append(self.doc.problem(path, message, severity=severity, at=at))
         if severity == "error" and len(path) >= 2 and path[0] == "calendars":
-            self.bad_calendars.add(str(path[1]))
+            part = path[2] if len(path) > 2 else None
+            self.bad_calendars.setdefault(str(path[1]), set()).add(part)
 
 
 Rule = Callable[[LintContext], None]

@@ -12,6 +12,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path as FilePath
@@ -323,11 +324,19 @@ def _core_mapping(entry: Any, built: Mapping[str, BusinessCalendar]) -> dict[str
 
 
 def _compile(
-    spec: PolicySpec, doc: SourceDocument, skip: set[str]
+    spec: PolicySpec, doc: SourceDocument, skip: Mapping[str, AbstractSet[str | int | None]]
 ) -> tuple[dict[str, BusinessCalendar], list[PolicyProblem]]:
     built: dict[str, BusinessCalendar] = {}
     problems: list[PolicyProblem] = []
     failed = set(skip)
+    # A calendar lint already faulted is not built, but its other parts are still checked, so
+    # a bad zone and a bad window in one calendar are reported together.
+    for name, reported in skip.items():
+        entry = spec.calendars.get(name)
+        if isinstance(entry, CalendarSpec) and None not in reported:
+            for exc in BusinessCalendar.problems(_core_mapping(entry, built)):
+                if exc.path[:1] and exc.path[0] not in reported:
+                    problems.append(doc.problem(("calendars", name, *exc.path), _strip(exc)))
     pending = [n for n in spec.calendars if n not in failed]
     progress = True
     while pending and progress:
@@ -347,10 +356,12 @@ def _compile(
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", SLAEngineWarning)
-                    calendar = BusinessCalendar.from_mapping(_core_mapping(entry, built))
-            except CalendarError as exc:
+                    core = _core_mapping(entry, built)
+                    calendar = BusinessCalendar.from_mapping(core)
+            except CalendarError:
                 failed.add(name)
-                problems.append(doc.problem(("calendars", name, *exc.path), _strip(exc)))
+                for exc in BusinessCalendar.problems(core):
+                    problems.append(doc.problem(("calendars", name, *exc.path), _strip(exc)))
                 continue
             for w in caught:
                 problems.append(
