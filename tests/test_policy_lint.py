@@ -102,6 +102,23 @@ def test_holiday_checks() -> None:
         assert message in found[0][2]
 
 
+def test_subdivision_alias_suggests_the_code() -> None:
+    """A subdivision written as a name the holidays package knows as an alias suggests its code;
+    the expectation is read from the installed package, whose aliases vary by release."""
+    import holidays
+
+    cls = type(holidays.country_holidays("US"))
+    aliases = getattr(cls, "subdivisions_aliases", {}) or {}
+    cal = {"timezone": "UTC", "hours": "24x7"}
+    found = _problems(
+        _with(calendars__business=cal | {"holidays": {"country": "US", "subdivision": "New York"}})
+    )
+    assert [p for _, p, _ in found] == ["calendars.business.holidays.subdivision"]
+    hint = f"(did you mean {aliases['New York']!r}?)" if "New York" in aliases else None
+    if hint is not None:
+        assert hint in found[0][2]
+
+
 def test_persian_holidays_accepted() -> None:
     """Iranian holidays with Persian names are a valid calendar."""
     cal = {

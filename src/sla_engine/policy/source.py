@@ -222,6 +222,44 @@ class _Entries:
         return out
 
 
+_FLOW_TOKEN = re.compile(r"[\n\"'#\[\]{}]")
+_DOUBLE_QUOTED_END = re.compile(r'(?:[^"\\\n]|\\[^\n])*"?')
+_SINGLE_QUOTED_END = re.compile(r"[^'\n]*'?")
+
+
+def _guard_flow_depth(text: str, source: str | None) -> None:
+    """Refuse bracket nesting far past `MAX_DEPTH` before a parser sees it, located.
+
+    Parsers (PyYAML's scanner, tomllib) recurse or bound nesting themselves, with their own
+    messages that change between releases; this linear pre-scan acts first, so the refusal is
+    ours on every install. Quoted strings and comments are skipped; a bracket inside a plain
+    scalar still counts, which the slack of four times the bound absorbs.
+    """
+    depth, line, line_start, skip_to = 0, 1, 0, 0
+    for m in _FLOW_TOKEN.finditer(text):
+        i = m.start()
+        c = text[i]
+        if c == "\n":
+            line, line_start = line + 1, i + 1
+        elif i < skip_to:
+            continue
+        elif c in "\"'":  # a quoted string ends at its quote or, for this scan, the line's end
+            closing = _DOUBLE_QUOTED_END if c == '"' else _SINGLE_QUOTED_END
+            end = closing.match(text, i + 1)
+            skip_to = end.end() if end else i + 1
+        elif c == "#":
+            if i == line_start or text[i - 1] in " \t":
+                newline = text.find("\n", i)
+                skip_to = len(text) if newline < 0 else newline
+        elif c in "[{":
+            depth += 1
+            if depth > 4 * MAX_DEPTH:
+                where = Position(line=line, column=i - line_start + 1)
+                _fail(source, where, f"the policy nests deeper than {MAX_DEPTH} levels")
+        else:
+            depth = max(0, depth - 1)
+
+
 # ----------------------------------------------------------------------------------------- YAML
 
 _YAML_NULL = re.compile(r"~|null|Null|NULL|")
@@ -265,6 +303,7 @@ class _YamlComposer:
     def run(self) -> SourceDocument:
         import yaml
 
+        _guard_flow_depth(self.text, self.source)  # before PyYAML's own, version-dependent bound
         loader_class = getattr(yaml, "CBaseLoader", None) or yaml.BaseLoader
         loader = loader_class(self.text)
         try:
@@ -743,14 +782,7 @@ _TOML_KEY_PART = re.compile(r'\s*(?:([A-Za-z0-9_\-]+)|"((?:[^"\\]|\\.)*)"|\'([^\
 def _load_toml(text: str, source: str | None) -> SourceDocument:
     import tomllib
 
-    depth = 0
-    for c in text:  # tomllib recurses on nested arrays and inline tables
-        if c in "[{":
-            depth += 1
-            if depth > 4 * MAX_DEPTH:
-                _fail(source, None, f"the policy nests deeper than {MAX_DEPTH} levels")
-        elif c in "]}":
-            depth = max(0, depth - 1)
+    _guard_flow_depth(text, source)  # tomllib recurses on nested arrays and inline tables
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
