@@ -1,6 +1,7 @@
 """Run every example: the CLI on the bundled policies, then every script under examples/.
 
-This is what `make demo` runs. It stops with a non-zero exit at the first failing example.
+This is what `make demo` runs: each example with the first lines of what it prints (all of it
+with `--full`). It stops with a non-zero exit at the first failing example, showing its output.
 """
 
 from __future__ import annotations
@@ -52,20 +53,38 @@ def scripts() -> list[Path]:
     return sorted(found, key=lambda p: (p.name != "calendar_tour.py", str(p)))
 
 
-def main() -> int:
+SHOWN = 4  # lines of each example's output, without --full
+
+
+def _run(title: str, command: list[str], full: bool) -> bool:
+    """Run one example; print its title and (the start of) its output; True when it passed."""
+    done = subprocess.run(command, check=False, cwd=HERE.parent, capture_output=True, text=True)
+    lines = done.stdout.splitlines()
+    ok = done.returncode == 0
+    print(f"{'ok  ' if ok else 'FAIL'} {title}", flush=True)
+    shown = lines if full or not ok else lines[:SHOWN]
+    for line in shown:
+        print(f"     {line[:110]}")
+    if len(lines) > len(shown):
+        print(f"     ... {len(lines) - len(shown)} more lines (python examples/run_all.py --full)")
+    if not ok:
+        print(done.stderr, file=sys.stderr)
+    return ok
+
+
+def main(argv: list[str]) -> int:
+    full = "--full" in argv
     for args in CLI_RUNS:
-        print(f"==> sla-engine {' '.join(args)}", flush=True)
-        command = [sys.executable, "-m", "sla_engine", *args]
-        if subprocess.run(command, check=False, cwd=HERE.parent).returncode != 0:
-            print(f"example failed: sla-engine {' '.join(args)}", file=sys.stderr)
+        if not _run(
+            f"sla-engine {' '.join(args)}", [sys.executable, "-m", "sla_engine", *args], full
+        ):
             return 1
     for script in scripts():
-        print(f"\n==> {script.relative_to(HERE.parent)}", flush=True)
-        if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
-            print(f"example failed: {script.relative_to(HERE.parent)}", file=sys.stderr)
+        if not _run(str(script.relative_to(HERE.parent)), [sys.executable, str(script)], full):
             return 1
+    print(f"all {len(CLI_RUNS) + len(scripts())} examples ran")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

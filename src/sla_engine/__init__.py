@@ -53,6 +53,7 @@ from sla_engine.credits import (
     UptimeBands,
     compute_credit,
 )
+from sla_engine.data_versions import DataVersions, data_versions
 from sla_engine.errors import (
     CalendarError,
     CreditError,
@@ -120,6 +121,7 @@ __all__ = [
     "CreditSchedule",
     "CycleState",
     "CycleStatus",
+    "DataVersions",
     "DowntimeBands",
     "DurationError",
     "EscalationChain",
@@ -164,6 +166,7 @@ __all__ = [
     "WarningRule",
     "__version__",
     "compute_credit",
+    "data_versions",
     "diff_policies",
     "evaluate",
     "evaluate_many",

@@ -590,6 +590,8 @@ class BusinessCalendar:
 
     # ----------------------------------------------------------------- local days
     def _holiday_table(self, first: date, last: date) -> dict[date, str]:
+        for source in self._holidays:
+            source.covers(first, last)
         years = set(range(first.year, last.year + 1)) - self._holiday_years
         if years and self._holidays:
             for source in self._holidays:

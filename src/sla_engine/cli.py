@@ -70,6 +70,7 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import json
     import os
 
+    from sla_engine.data_versions import data_versions
     from sla_engine.policy.lint import lint_policy_set
     from sla_engine.policy.load import _validate as validate
 
@@ -112,7 +113,11 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for report in reports:
             if "problems" in report:
                 report["problems"] = [_problem_json(p) for p in report["problems"]]
-        doc = {"valid": code == EXIT_OK, "files": reports}
+        doc = {
+            "valid": code == EXIT_OK,
+            "files": reports,
+            "data_versions": data_versions().to_mapping(),
+        }
         print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
         return code
     for report in reports:
@@ -310,6 +315,38 @@ def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- holidays
+
+
+def _holidays_help(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    args.holidays_parser.print_help(err)
+    print("sla-engine: error: give an action, e.g. sla-engine holidays freeze POLICY", file=err)
+    return EXIT_USAGE
+
+
+def _freeze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.closures import parse_years
+    from sla_engine.errors import CalendarError
+    from sla_engine.policy.freeze import freeze_policy_text
+
+    try:
+        first, last = parse_years(args.years)
+    except CalendarError as exc:
+        raise _Failure(f"--years: {exc.message}", EXIT_USAGE) from None
+    text = freeze_policy_text(args.policy, first, last, to=args.to)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as file:
+                file.write(text)
+        except OSError as exc:
+            raise _Failure(
+                f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE
+            ) from None
+        return EXIT_OK
+    out.write(text)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- evaluate
 
 
@@ -412,6 +449,7 @@ def _ticket_json(policy: Any, sla: Any, ticket: Any, as_of: Any, explain: bool) 
         "cycles": cycles,
         "events": [_clock_event(e) for e in result.events],
         "next_deadlines": [_clock_event(e) for e in upcoming],
+        "data_versions": result.data_versions.to_mapping(),
     }
     if explain:
         doc["trace"] = list(result.trace)
@@ -677,6 +715,32 @@ def _build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the later policy file")
     diff.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     diff.set_defaults(run=_diff)
+
+    holidays = commands.add_parser(
+        "holidays",
+        help="freeze a policy's public holidays into the policy",
+        description="Work with the public holidays a policy's calendars read from the "
+        "holidays package.",
+    )
+    holiday_commands = holidays.add_subparsers(dest="holidays_command", metavar="ACTION")
+    holidays.set_defaults(run=_holidays_help, holidays_parser=holidays)
+    freeze = holiday_commands.add_parser(
+        "freeze",
+        help="write the holidays of some years into the policy as named dates",
+        description="Write the public holidays of --years into each calendar of POLICY as "
+        "named dates (holidays: {..., frozen: 2026-2030, dates: {...}}), so they no longer "
+        "depend on the installed holidays package; a question past those years is an error. "
+        "Prints the frozen policy (YAML or JSON; comments are not kept) unless -o is given.",
+    )
+    freeze.add_argument("policy", metavar="POLICY", help="a policy file")
+    freeze.add_argument(
+        "--years", required=True, metavar="A-B", help="the years to freeze, e.g. 2026-2030"
+    )
+    freeze.add_argument(
+        "--to", choices=("yaml", "json"), default=None, help="output syntax (default: the file's)"
+    )
+    freeze.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    freeze.set_defaults(run=_freeze)
 
     evaluate = commands.add_parser(
         "evaluate",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,14 @@ from dateutil import rrule as dateutil_rrule
 
 from sla_engine.errors import CalendarError
 
-__all__ = ["ClosedDates", "HolidaySource", "parse_date"]
+__all__ = [
+    "FROZEN_YEARS",
+    "ClosedDates",
+    "HolidaySource",
+    "frozen_span",
+    "parse_date",
+    "parse_years",
+]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/)\s*(\d{4}-\d{2}-\d{2})")
@@ -69,9 +76,20 @@ class HolidaySource:
     observed: bool = True
     language: str | None = None
     market: bool = False
+    frozen: tuple[int, int] | None = None
+    dates: Mapping[date, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         what = "market" if self.market else "country"
+        if self.frozen is not None:
+            self._check_frozen()
+            return  # the dates are the policy's own: no country data is needed
+        if self.dates:
+            raise CalendarError(
+                "holidays: 'dates' go with 'frozen' (the years they cover); freeze them with "
+                "'sla-engine holidays freeze' or leave 'dates' out",
+                path=("holidays", "dates"),
+            )
         if self.country not in _known_codes(market=self.market):
             raise CalendarError(
                 f"holidays: {self.country!r} is not a {what} the holidays package knows; "
@@ -98,10 +116,60 @@ class HolidaySource:
         # Build one year now so that bad categories or languages fail at construction.
         self.build(2026, 2027)
 
+    def _check_frozen(self) -> None:
+        assert self.frozen is not None
+        first, last = self.frozen
+        if not (FROZEN_YEARS[0] <= first <= last <= FROZEN_YEARS[1]):
+            raise CalendarError(
+                f"holidays: frozen years {first}-{last} are not a range within "
+                f"{FROZEN_YEARS[0]}-{FROZEN_YEARS[1]}; expected e.g. '2026-2030'",
+                path=("holidays", "frozen"),
+            )
+        lo, hi = frozen_span(first, last)
+        for day in self.dates:
+            if not lo <= day <= hi:
+                raise CalendarError(
+                    f"holidays: the frozen date {day} is outside the frozen years "
+                    f"{first}-{last} (and the days around them a calendar reads, {lo}..{hi})",
+                    path=("holidays", "dates", day.isoformat()),
+                )
+
+    def covers(self, first: date, last: date) -> None:
+        """Refuse a question about local dates a frozen source has no data for.
+
+        A live source covers every year the ``holidays`` package computes. A frozen one covers
+        its years and the few days around them that a calendar reads at the edges; past that,
+        silently answering "no holidays" would move deadlines, so it is an error naming the range.
+        """
+        if self.frozen is None:
+            return
+        lo, hi = frozen_span(*self.frozen)
+        if first < lo or last > hi:
+            outside = first if first < lo else last
+            raise CalendarError(
+                f"holidays: the holidays of {self.country} are frozen into the policy for "
+                f"{self.frozen[0]}-{self.frozen[1]}; this question reads {outside}, outside that "
+                "range. Freeze "
+                "more years (sla-engine holidays freeze POLICY --years A-B) or ask within them",
+                path=("holidays", "frozen"),
+            )
+
+    def freeze(self, first_year: int, last_year: int) -> HolidaySource:
+        """This source with its holidays for ``first_year``..``last_year`` written out as named
+        dates (with the days around them a calendar reads), needing no holiday data after."""
+        live = replace(self, frozen=None, dates={})
+        lo, hi = frozen_span(first_year, last_year)
+        table = live.build(lo.year, hi.year)
+        dates = {d: table[d] for d in sorted(table) if lo <= d <= hi}
+        return replace(self, frozen=(first_year, last_year), dates=dates)
+
     @classmethod
     def from_mapping(cls, value: Mapping[str, Any]) -> HolidaySource:
-        """Read ``{"country": "US", "subdivision": "CA", "language": "en_US", ...}``."""
+        """Read ``{"country": "US", "subdivision": "CA", "language": "en_US", ...}``; a frozen
+        source adds ``"frozen": "2026-2030"`` and ``"dates": {"2026-01-01": "New Year's Day"}``.
+        """
         known = {"country", "market", "subdivision", "categories", "observed", "language"}
+        known |= {"frozen", "dates"}
         unknown = sorted(set(value) - known)
         if unknown:
             raise CalendarError(
@@ -122,6 +190,18 @@ class HolidaySource:
                 f"holidays: observed must be true or false, got {observed!r}",
                 path=("holidays", "observed"),
             )
+        frozen = _parse_frozen(value["frozen"]) if "frozen" in value else None
+        raw_dates = value.get("dates", {})
+        if not isinstance(raw_dates, Mapping):
+            raise CalendarError(
+                "holidays: dates must map each date to its name, e.g. "
+                "{'2026-01-01': \"New Year's Day\"}",
+                path=("holidays", "dates"),
+            )
+        dates = {
+            parse_date(day, ("holidays", "dates", str(day))): str(name)
+            for day, name in raw_dates.items()
+        }
         return cls(
             country=str(value.get("country") or value.get("market")),
             market="market" in value,
@@ -129,6 +209,8 @@ class HolidaySource:
             categories=tuple(categories),
             observed=observed,
             language=value.get("language"),
+            frozen=frozen,
+            dates=dates,
         )
 
     def to_mapping(self) -> dict[str, Any]:
@@ -142,10 +224,16 @@ class HolidaySource:
             out["observed"] = False
         if self.language is not None:
             out["language"] = self.language
+        if self.frozen is not None:
+            first, last = self.frozen
+            out["frozen"] = f"{first}-{last}"
+            out["dates"] = {d.isoformat(): n for d, n in sorted(self.dates.items())}
         return out
 
     def build(self, first_year: int, last_year: int) -> dict[date, str]:
         """Holiday names by date for ``first_year``..``last_year`` inclusive."""
+        if self.frozen is not None:
+            return {d: n for d, n in self.dates.items() if first_year <= d.year <= last_year}
         kwargs: dict[str, Any] = {"years": range(first_year, last_year + 1)}
         if self.subdivision is not None:
             kwargs["subdiv"] = self.subdivision
@@ -193,12 +281,38 @@ class _ClosedRule:
 
 _RRULE_START = date(1900, 1, 1)
 
+FROZEN_YEARS: tuple[int, int] = (1900, 2199)
+"""The years a freeze may cover: the calendar's horizon."""
+_FROZEN = re.compile(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?")
+
+
+def frozen_span(first_year: int, last_year: int) -> tuple[date, date]:
+    """The local dates a freeze of ``first_year``..``last_year`` holds: the years, and three
+    days before and two after, which a calendar compiling those years in any zone reads."""
+    return date(first_year, 1, 1) - timedelta(days=3), date(last_year, 12, 31) + timedelta(days=2)
+
+
+def parse_years(value: object, path: Sequence[str | int] = ()) -> tuple[int, int]:
+    """``'2026-2030'``, ``'2026'`` or ``2026`` as an inclusive range of years."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    m = _FROZEN.fullmatch(text) if text is not None else None
+    if m is None:
+        raise CalendarError(
+            f"{value!r} is not a range of years; expected e.g. '2026-2030' or '2026'", path=path
+        )
+    first = int(m.group(1))
+    return first, int(m.group(2) or first)
+
+
+def _parse_frozen(value: object) -> tuple[int, int]:
+    return parse_years(value, ("holidays", "frozen"))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClosedDates:
     """Dates on which the calendar is closed: single dates, ranges and RRULEs, with names."""
 
-    dates: Mapping[date, str] = field(default_factory=dict)
+    dates: Mapping[date, str] = field(default_factory=dict, hash=False)
     rules: tuple[_ClosedRule, ...] = ()
     source: tuple[Any, ...] = ()
 

@@ -35,6 +35,7 @@ from sla_engine.credits import (
     LostTime,
     UptimeBands,
 )
+from sla_engine.data_versions import data_versions
 from sla_engine.hours import DAY_SECONDS, DAY_TITLES
 
 if TYPE_CHECKING:
@@ -491,6 +492,14 @@ def _holiday_names(mapping: Mapping[str, Any], first: date, last: date) -> dict[
     sources = raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
     names: dict[date, Cell] = {}
     for source in sources:
+        if source.get("frozen") is not None:  # the policy's own dates: no holiday data read
+            language = source.get("language")
+            lang = _holiday_lang(language) if language else None
+            for text, name in source.get("dates", {}).items():
+                day = date.fromisoformat(str(text))
+                if first <= day <= last:
+                    names[day] = Cell(text=str(name), lang=lang)
+            continue
         kwargs: dict[str, Any] = {"years": range(first.year, last.year + 1)}
         if source.get("subdivision") is not None:
             kwargs["subdiv"] = source["subdivision"]
@@ -589,6 +598,14 @@ def _hours(policy: RenderablePolicy, labels: _Labels, years: range) -> list[Sect
     head = Section(title="Support hours and holidays")
     head.blocks.append(
         Paragraph(text="Times are local to each calendar's time zone; targets pause while closed.")
+    )
+    versions = data_versions()
+    zones = f"the IANA time-zone database {versions.tzdb}" if versions.tzdb else "the IANA database"
+    head.blocks.append(
+        Paragraph(
+            text=f"Holiday dates not listed in this policy come from the holidays package "
+            f"{versions.holidays}; local times follow {zones}."
+        )
     )
     out = [head]
     for name, calendar in policy.calendars.items():

@@ -21,7 +21,7 @@ moment. All instants returned are UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
@@ -30,6 +30,7 @@ from sla_engine._time import format_duration, from_us, to_us, us_to_td
 from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run
 from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
 from sla_engine.clocks.sla import SLA
+from sla_engine.data_versions import DataVersions, data_versions
 from sla_engine.errors import TicketError
 
 __all__ = [
@@ -145,6 +146,7 @@ class Evaluation:
     cycles: tuple[CycleStatus, ...]
     events: tuple[ClockEvent, ...]
     trace: tuple[str, ...]
+    data_versions: DataVersions = field(default_factory=data_versions)
 
     def of(self, metric: str) -> tuple[CycleStatus, ...]:
         """The cycles of ``metric`` (empty if it does not apply to this ticket)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -13,6 +13,7 @@ from sla_engine._time import format_duration, to_us
 from sla_engine.credits import _read
 from sla_engine.credits.money import Fee, round_money
 from sla_engine.credits.period import utc_iso
+from sla_engine.data_versions import DataVersions, data_versions
 
 __all__ = ["CreditDecision", "DowntimeStretch", "IncidentLine"]
 
@@ -126,6 +127,7 @@ class CreditDecision:
     incidents: tuple[IncidentLine, ...]
     stretches: tuple[DowntimeStretch, ...]
     trace: tuple[str, ...]
+    data_versions: DataVersions = field(default_factory=data_versions)
 
     @property
     def uptime_percent(self) -> Decimal:
@@ -161,6 +163,7 @@ class CreditDecision:
             "incidents": [line.to_mapping() for line in self.incidents],
             "stretches": [s.to_mapping() for s in self.stretches],
             "trace": list(self.trace),
+            "data_versions": self.data_versions.to_mapping(),
         }
 
     def to_json(self) -> str:

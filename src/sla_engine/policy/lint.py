@@ -345,10 +345,68 @@ def check_holidays(ctx: LintContext) -> None:
                 continue
             here = (*path, "holidays", i) if isinstance(cal.holidays, list) else (*path, "holidays")
             _check_holiday_source(ctx, here, source)
+            _check_holiday_years(ctx, here, source)
+
+
+def _policy_years(ctx: LintContext) -> tuple[int, int]:
+    """The years a policy is evaluated in, as far as it says: from ``effective_from`` to
+    ``effective_until`` (or one year on, when it names no end)."""
+    first = ctx.spec.effective_from.year
+    until = ctx.spec.effective_until
+    return first, until.year if until is not None else first + 1
+
+
+def _check_holiday_years(ctx: LintContext, path: Path, source: HolidaySpec) -> None:
+    """Warn when the policy's years reach past the holiday data it relies on: a frozen list
+    (an evaluation there is an error) or, live, the years the installed package computes."""
+    first, last = _policy_years(ctx)
+    if source.frozen is not None:
+        from sla_engine.closures import parse_years
+
+        try:
+            lo, hi = parse_years(source.frozen)
+        except CalendarError:
+            return  # reported by the core's own check
+        if first < lo or last > hi:
+            ctx.report(
+                (*path, "frozen"),
+                f"the holidays are frozen for {lo}-{hi}, but the policy is in force "
+                f"{first}-{last}; an evaluation outside {lo}-{hi} is an error. Freeze the "
+                f"policy's years: sla-engine holidays freeze POLICY --years {first}-{last}",
+                severity="warning",
+            )
+        return
+    if source.country is None:
+        return
+    import holidays
+
+    try:
+        table = holidays.country_holidays(source.country)
+    except (NotImplementedError, KeyError, ValueError):
+        return  # an unknown country is reported by _check_holiday_source
+    start, end = getattr(table, "start_year", None), getattr(table, "end_year", None)
+    if isinstance(start, int) and isinstance(end, int) and (first < start or last > end):
+        ctx.report(
+            (*path, "country"),
+            f"the installed holidays package ({_holidays_version()}) computes {source.country} "
+            f"holidays for {start}-{end} only, but the policy is in force {first}-{last}; "
+            f"freeze the holidays you rely on (sla-engine holidays freeze POLICY --years "
+            f"{first}-{last}) or upgrade the package",
+            severity="warning",
+        )
+
+
+def _holidays_version() -> str:
+    from sla_engine.data_versions import data_versions
+
+    return data_versions().holidays or "unknown version"
 
 
 def _check_holiday_source(ctx: LintContext, path: Path, source: HolidaySpec) -> None:
     import holidays
+
+    if source.frozen is not None:
+        return  # the dates are the policy's own; the country is provenance only
 
     if source.market is not None:
         markets = holidays.list_supported_financial()

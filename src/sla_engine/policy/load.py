@@ -291,6 +291,12 @@ def _read(
     return parse_text(text, format=fmt, source=name)
 
 
+def read_document(path: str | os.PathLike[str]) -> SourceDocument:
+    """The parsed text of a policy file (YAML, JSON or TOML by its suffix), with positions,
+    before any check of its contents."""
+    return _read(path, None)
+
+
 def _document(
     source: PolicySource | None,
     *,

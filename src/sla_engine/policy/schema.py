@@ -306,6 +306,18 @@ class HolidaySpec(_Model):
     categories: list[str] | None = None
     observed: bool = True
     language: str | None = None
+    frozen: Annotated[
+        str | None,
+        Field(
+            description="the years whose holidays are written out under 'dates', e.g. "
+            "'2026-2030' (sla-engine holidays freeze); no holiday data is read for them",
+            pattern=r"^\d{4}(-\d{4})?$",
+        ),
+    ] = None
+    dates: Annotated[
+        dict[Date, Text] | None,
+        Field(description="the frozen holidays: each date with its name"),
+    ] = None
 
     @model_validator(mode="after")
     def _one_source(self) -> HolidaySpec:
