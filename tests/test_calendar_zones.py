@@ -143,9 +143,7 @@ def test_california_holidays_by_shorthand() -> None:
     cal = BusinessCalendar(
         timezone="America/Los_Angeles", hours={"mon-fri": ["09:00-17:00"]}, holidays="US-CA"
     )
-    assert cal.closure(date(2026, 3, 31)) == holiday_name(
-        "US", date(2026, 3, 31), subdivision="CA"
-    )
+    assert cal.closure(date(2026, 3, 31)) == holiday_name("US", date(2026, 3, 31), subdivision="CA")
     la = ZoneInfo("America/Los_Angeles")
     day = (datetime(2026, 3, 31, tzinfo=la), datetime(2026, 4, 1, tzinfo=la))
     assert cal.elapsed(*day) == timedelta(0)

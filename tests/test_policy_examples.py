@@ -323,9 +323,7 @@ def test_tehran_calendar_friday_weekend_and_persian_holidays() -> None:
     assert not cal.is_open(thursday)
     assert cal.is_open(thursday - timedelta(hours=4))
     assert not cal.is_open(friday)
-    assert cal.closure(date(2026, 3, 23)) == holiday_name(
-        "IR", date(2026, 3, 23), language="fa_IR"
-    )
+    assert cal.closure(date(2026, 3, 23)) == holiday_name("IR", date(2026, 3, 23), language="fa_IR")
 
 
 def test_tehran_drivers_and_passengers_alike() -> None:
