@@ -266,4 +266,5 @@ def test_each_ticket_uses_the_version_in_force_when_created(
         capsys,
     )
     assert (code, out) == (1, "")
-    assert err.startswith("error: ")
+    assert err.startswith(f"error: 1 error in {old}, {overlapping}\n")
+    assert f"{overlapping}:5:17: effective_from: " in err and "while version 2026.1" in err
