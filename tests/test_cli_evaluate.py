@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,15 @@ TICKETS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+
+def _json_says(text: str) -> str:
+    """The json module's own words for why ``text`` is not JSON (they vary by release)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return exc.msg
+    raise AssertionError(f"{text!r} is JSON")
 
 
 def _jsonl(path: Path, rows: list[Any]) -> Path:
@@ -132,7 +143,7 @@ def test_bad_lines_print_nothing_and_name_every_line(
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         f"error: 4 bad lines in {path}; nothing was evaluated",
-        f"  {path}:3: not JSON: Expecting property name enclosed in double quotes (column 2)",
+        f"  {path}:3: not JSON: {_json_says('{not json')} (column 2)",
         f'  {path}:4: a ticket is a JSON object such as {{"id": "T-1", "tier": "premium", '
         '"events": [{"kind": "created", "at": "2026-03-09T09:00:00Z"}]}, got list',
         f"  {path}:5: events[0].at: ticket 'T-9', event 0: event created: at=2026-03-09T09:00:00 "
@@ -190,7 +201,7 @@ def test_missing_inputs_and_usage(
     code, _, err = _run(argv, capsys)
     assert (code, err) == (
         2,
-        f"error: cannot read tickets file {missing}: No such file or directory\n",
+        f"error: cannot read tickets file {missing}: {os.strerror(errno.ENOENT)}\n",
     )
     bare = cli_write(
         tmp_path,
@@ -209,7 +220,8 @@ def test_missing_inputs_and_usage(
     )
     assert code == 1 and "has no ticket clocks" in err
     code, _, err = _run(["evaluate", "--policy", str(desk)], capsys)
-    assert code == 2 and "the following arguments are required: --tickets, --as-of" in err
+    # argparse's usage error, in its own words: only the missing options are ours to check
+    assert code == 2 and "--tickets" in err.splitlines()[-1] and "--as-of" in err.splitlines()[-1]
     binary = tmp_path / "b.jsonl"
     binary.write_bytes(b'{"id": "\xff"}\n')
     code, _, err = _run(
@@ -254,4 +266,5 @@ def test_each_ticket_uses_the_version_in_force_when_created(
         capsys,
     )
     assert (code, out) == (1, "")
-    assert err.startswith("error: ")
+    assert err.startswith(f"error: 1 error in {old}, {overlapping}\n")
+    assert f"{overlapping}:5:17: effective_from: " in err and "while version 2026.1" in err

@@ -65,14 +65,18 @@ def test_business_day_target_follows_the_calendar_formula() -> None:
     """The target is cal.elapsed(start, cal.add_business_days(start, n)) on the rule's calendar."""
     sla = SLA.from_mapping(policy("3bd"))
     cal = sla.calendars["office"]
-    for start in (
-        datetime(2026, 11, 25, 10, 0, tzinfo=NY),  # the day before Thanksgiving
-        datetime(2026, 12, 31, 20, 30, tzinfo=NY),  # an evening before New Year's Day
-        datetime(2026, 3, 7, 11, 0, tzinfo=NY),  # a Saturday, before the DST change
+    for start, hours in (
+        # the day before Thanksgiving: Wed 7 h, (Thu closed), Fri 8 h, Mon 8 h, Tue 1 h
+        (datetime(2026, 11, 25, 10, 0, tzinfo=NY), 24),
+        # an evening before New Year's Day: (Fri closed), Mon, Tue and Wed 8 h each
+        (datetime(2026, 12, 31, 20, 30, tzinfo=NY), 24),
+        # a Saturday, before the DST change: Mon 8 h, Tue 8 h, Wed 09:00-11:00
+        (datetime(2026, 3, 7, 11, 0, tzinfo=NY), 18),
     ):
         status = evaluate(sla, ticket(start), as_of=start).current("resolution")
         assert status is not None
         assert status.target == cal.elapsed(start, cal.add_business_days(start, 3))
+        assert status.target == hours * H
 
 
 def test_business_days_skip_a_holiday() -> None:

@@ -91,7 +91,10 @@ def test_frozen_calendar_refuses_questions_past_its_years() -> None:
     """A question that reads a date past the frozen years is an error naming them, never a
     silent 'no holidays'."""
     frozen = BusinessCalendar.from_mapping(_frozen(LIVE["LA"], 2026, 2030))
-    assert frozen.add(datetime(2030, 12, 30, 12, tzinfo=UTC), timedelta(hours=1))
+    # Mon 2030-12-30 12:00Z is 04:00 PST: one business hour is 09:00-10:00 PST, 18:00Z.
+    assert frozen.add(datetime(2030, 12, 30, 12, tzinfo=UTC), timedelta(hours=1)) == datetime(
+        2030, 12, 30, 18, tzinfo=UTC
+    )
     with pytest.raises(CalendarError, match="frozen into the policy for 2026-2030"):
         frozen.add(datetime(2031, 3, 1, tzinfo=UTC), timedelta(hours=1))
     with pytest.raises(CalendarError, match="2026-2030"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,7 +93,7 @@ def test_missing_file_and_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]
     """An unreadable file or bad arguments exit 2 with a one-line error, no traceback."""
     assert main(["validate", "/nonexistent/policy.yaml"]) == 2
     err = capsys.readouterr().err
-    assert err == "error: cannot read /nonexistent/policy.yaml: No such file or directory\n"
+    assert err == f"error: cannot read /nonexistent/policy.yaml: {os.strerror(errno.ENOENT)}\n"
     assert main(["validate"]) == 2
     assert main(["frobnicate"]) == 2
     assert main([]) == 2

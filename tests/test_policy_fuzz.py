@@ -108,33 +108,37 @@ DOCS = st.recursive(
 )
 
 
-def _load(*args: Any, **kwargs: Any) -> Policy | None:
+def _load(*args: Any, **kwargs: Any) -> Policy | PolicyError:
+    """The policy, or the PolicyError refusing it; any other exception fails the test."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return load_policy(*args, **kwargs)
-        except PolicyError:
-            return None
+        except PolicyError as exc:
+            return exc
+
+
+def _check(result: Policy | PolicyError) -> None:
+    """A refusal names at least one error and says what is wrong with it."""
+    if isinstance(result, PolicyError):
+        assert any(p.severity == "error" and p.message.strip() for p in result.problems), result
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300), st.sampled_from(["yaml", "json", "toml"]))
 def test_fuzz_arbitrary_text(text: str, fmt: str) -> None:
     """Arbitrary text in any syntax loads or raises PolicyError."""
-    result = _load(text=text, format=fmt)
-    assert result is None or isinstance(result, Policy)
+    _check(_load(text=text, format=fmt))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCS)
 def test_fuzz_structured_documents(doc: Any) -> None:
     """YAML-ish documents of policy words, as YAML text and as JSON, load or raise PolicyError."""
-    from_yaml = _load(text=yaml.safe_dump(doc, allow_unicode=True))
-    assert from_yaml is None or isinstance(from_yaml, Policy)
+    _check(_load(text=yaml.safe_dump(doc, allow_unicode=True)))
     envelope = {"format_version": 1, "name": "x", "version": "1", "effective_from": "2026-01-01"}
     mapping = envelope | (doc if isinstance(doc, dict) else {"calendars": doc})
-    result = _load(text=json.dumps(mapping), format="json")
-    assert result is None or isinstance(result, Policy)
+    _check(_load(text=json.dumps(mapping), format="json"))
 
 
 @settings(max_examples=100, deadline=None)
@@ -144,8 +148,7 @@ def test_fuzz_mutated_valid_policies(mapping: dict[str, Any], data: st.DataObjec
     text = yaml.safe_dump(mapping)
     i = data.draw(st.integers(min_value=0, max_value=len(text) - 1))
     c = data.draw(st.sampled_from(["", ":", "-", "[", "{", "&a", "*a", " ", "\n", "'", "0"]))
-    result = _load(text=text[:i] + c + text[i + 1 :])
-    assert result is None or isinstance(result, Policy)
+    _check(_load(text=text[:i] + c + text[i + 1 :]))
 
 
 def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -173,5 +176,4 @@ def test_fuzz_damaged_sections(mapping: dict[str, Any], data: st.DataObject) -> 
             del parent[where[-1]]
         else:
             parent[where[-1]] = data.draw(SCALARS)
-    result = _load(mapping)
-    assert result is None or isinstance(result, Policy)
+    _check(_load(mapping))

@@ -123,17 +123,18 @@ def test_deep_nesting_refused_by_our_bound_located(fmt: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "value"),
     [
-        'a: "' + "[" * 1000 + '"\n',
-        "a: '" + "{" * 1000 + "'\n",
-        "a: 1  # " + "[" * 1000 + "\n",
-        'a: "x\\\\"' + "  # " + "[" * 1000 + "\n",
+        ('a: "' + "[" * 1000 + '"\n', "[" * 1000),
+        ("a: '" + "{" * 1000 + "'\n", "{" * 1000),
+        ("a: 1  # " + "[" * 1000 + "\n", 1),
+        ('a: "x\\\\"' + "  # " + "[" * 1000 + "\n", "x\\"),
     ],
 )
-def test_brackets_in_strings_and_comments_are_not_nesting(text: str) -> None:
-    """Brackets inside quoted strings and comments do not count towards the nesting bound."""
-    assert parse_text(text, format="yaml").data["a"] is not None
+def test_brackets_in_strings_and_comments_are_not_nesting(text: str, value: object) -> None:
+    """Brackets inside quoted strings and comments do not count towards the nesting bound:
+    the value is read as written."""
+    assert parse_text(text, format="yaml").data == {"a": value}
 
 
 @pytest.mark.parametrize(
@@ -202,10 +203,14 @@ def test_toml_positions_best_effort() -> None:
 
 
 def test_toml_errors_located() -> None:
-    """TOML syntax errors and duplicate keys carry tomllib's line and column."""
+    """A duplicate TOML key is located on the line of the second one; the column is tomllib's
+    choice (it has varied between releases), so only its presence is checked."""
     with pytest.raises(PolicyError) as exc:
         parse_text("a = 1\na = 2\n", format="toml", source="p.toml")
-    assert (exc.value.problems[0].line, exc.value.problems[0].column) == (2, 6)
+    (problem,) = exc.value.problems
+    assert (problem.source, problem.line) == ("p.toml", 2)
+    assert problem.column is not None and 1 <= problem.column <= len("a = 2") + 1
+    assert problem.message.startswith("TOML syntax: ")
 
 
 def test_locate_falls_back_to_nearest_ancestor() -> None:

@@ -40,17 +40,18 @@ def test_cycle_anchored_on_the_31st_does_not_drift() -> None:
 
 
 @pytest.mark.parametrize(
-    "instant",
+    ("instant", "start"),
     [
-        datetime(2026, 2, 28, tzinfo=UTC),
-        datetime(2026, 3, 30, 23, 59, tzinfo=UTC),
-        datetime(2026, 3, 31, tzinfo=UTC) - timedelta(microseconds=1),
-        datetime(2026, 3, 31, tzinfo=UTC),
+        (datetime(2026, 2, 28, tzinfo=UTC), date(2026, 2, 28)),
+        (datetime(2026, 3, 30, 23, 59, tzinfo=UTC), date(2026, 2, 28)),
+        (datetime(2026, 3, 31, tzinfo=UTC) - timedelta(microseconds=1), date(2026, 2, 28)),
+        (datetime(2026, 3, 31, tzinfo=UTC), date(2026, 3, 31)),
     ],
 )
-def test_containing_finds_the_half_open_period(instant: datetime) -> None:
-    """containing(t) is the period with start <= t < end."""
+def test_containing_finds_the_half_open_period(instant: datetime, start: date) -> None:
+    """containing(t) is the period with start <= t < end: Feb 28 to Mar 31, then from Mar 31."""
     p = BillingCycle(months=1, anchor=date(2026, 1, 31)).containing(instant)
+    assert p.start == datetime.combine(start, datetime.min.time(), UTC)
     assert p.start <= instant < p.end
 
 
