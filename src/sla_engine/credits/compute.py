@@ -375,7 +375,7 @@ class CreditRun:
         if claim is not None:
             if claim_filed_us is None:
                 return round_money(Fraction(0), fee.places)
-            if not per_incident_claim and claim_filed_us > self._claim_deadline:  # type: ignore[operator]
+            if not per_incident_claim and claim_filed_us >= self._claim_deadline:  # type: ignore[operator]
                 return round_money(Fraction(0), fee.places)
         covered: list[tuple[int, int]] = []
         any_late = False
@@ -393,7 +393,7 @@ class CreditRun:
             if ce <= cs:
                 continue
             if per_incident_claim:
-                if claim_filed_us > self._incident_deadline(e, s):  # type: ignore[operator]
+                if claim_filed_us >= self._incident_deadline(e, s):  # type: ignore[operator]
                     any_late = True
                     continue
                 any_in_time = True
@@ -489,16 +489,17 @@ class CreditRun:
             elif claim.anchor == "period_end":
                 deadline = self._claim_deadline
                 assert deadline is not None
-                if filed_us <= deadline:
+                if filed_us < deadline:
                     claim_reason = (
-                        f"claim filed {utc_iso(filed_us)}, by the deadline {utc_iso(deadline)} "
-                        f"({claim.describe()})"
+                        f"claim filed {utc_iso(filed_us)}, before the deadline "
+                        f"{utc_iso(deadline)} ({claim.describe()})"
                     )
                 else:
                     claim_accepted = False
                     claim_reason = (
-                        f"claim filed {utc_iso(filed_us)}, after the deadline {utc_iso(deadline)} "
-                        f"({claim.describe()}); no credit"
+                        f"claim filed {utc_iso(filed_us)}, at or after the deadline "
+                        f"{utc_iso(deadline)} ({claim.describe()}, which is already late); "
+                        "no credit"
                     )
             else:
                 claim_reason = (
@@ -531,7 +532,7 @@ class CreditRun:
                 reason is None
                 and deadline is not None
                 and filed_us is not None
-                and filed_us > deadline
+                and filed_us >= deadline
             ):
                 reason = "claim_late"
                 late_ids.append(inc.id)

@@ -722,11 +722,14 @@ _ANCHORS: Final = ("incident_end", "period_end")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimWindow:
-    """A claim must be filed by ``anchor`` + ``days`` calendar days (same local wall time in the
-    period's zone) or + ``cycles`` billing cycles; the deadline instant itself is in time.
+    """A claim must be filed before ``anchor`` + ``days`` calendar days (same local wall time in
+    the period's zone) or + ``cycles`` billing cycles.
 
-    With ``cycles`` the deadline is the end of the ``cycles``-th billing cycle after the one the
-    anchor falls in ("by the end of the second billing cycle after the incident").
+    The window is half-open like every period: the deadline is the first instant that is late.
+    With ``cycles`` it is the end of the ``cycles``-th billing cycle after the one the anchor
+    falls in ("by the end of the second billing cycle after the incident"), so the first instant
+    of the following cycle is late; "15 days after the end of June" ends at 16 July 00:00, which
+    is late.
     ``anchor="incident_end"`` gives each incident its own deadline; late incidents are dropped.
     """
 
