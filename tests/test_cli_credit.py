@@ -82,7 +82,8 @@ def test_credit_prints_the_decision_json(
 def test_customers_file_quarter_and_currency(
     desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--customer picks one customer of a file; a quarter period and --currency are honoured."""
+    """--customer picks one customer of a file; a quarter period is honoured; a --currency
+    other than the policy's is refused, naming both (a JPY fee on a USD policy)."""
     data = {
         "customers": [
             {"id": "acme", "incidents": INCIDENTS},
@@ -94,15 +95,20 @@ def test_customers_file_quarter_and_currency(
     code, out, _ = _run(
         [
             *base,
-            *("--customer", "acme", "--period", "2026-Q1", "--currency", "JPY"),
+            *("--customer", "acme", "--period", "2026-Q1"),
             *("--claim-filed-at", "2026-03-20T00:00:00Z"),
         ],
         capsys,
     )
     assert code == 0
     doc = json.loads(out)
-    assert doc["currency"] == "JPY" and doc["period"]["label"] == "2026-Q1 (UTC)"
-    assert doc["amount"] == "75000" and doc["band"] == "[4h, 12h)"
+    assert doc["currency"] == "USD" and doc["period"]["label"] == "2026-Q1 (UTC)"
+    assert doc["amount"] == "75000.00" and doc["band"] == "[4h, 12h)"
+    code, out, err = _run(
+        [*base, "--customer", "acme", "--period", "2026-Q1", "--currency", "JPY"], capsys
+    )
+    assert code == 1 and out == ""
+    assert "the fee is in JPY but the policy's credits are paid in USD" in err
     code, out, _ = _run([*base, "--customer", "globex", "--period", "2026-03"], capsys)
     assert code == 0 and json.loads(out)["amount"] == "0.00"
     code, _, err = _run([*base, "--period", "2026-03"], capsys)

@@ -461,38 +461,18 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _period(text: str, cycle: Any, timezone: str | None) -> Any:
-    """The billing period ``text`` names: a month ``2026-03``, a quarter ``2026-Q1`` or a day
-    ``2026-03-15``. With the policy's billing cycle (and no ``--timezone``) it is the cycle's
-    period containing that month's, quarter's or day's first local midnight."""
-    import re
-    from datetime import date, datetime, time
+    """The billing period ``text`` names (``BillingPeriod.parse``): a month ``2026-03``, a
+    quarter ``2026-Q1`` or a day ``2026-03-15``, on the policy's billing cycle when it has one."""
+    from sla_engine.credits import BillingPeriod
+    from sla_engine.errors import SLAEngineError
 
-    from sla_engine.credits import BillingCycle, BillingPeriod
-
-    value = text.strip()
-    first: date | None = None
     try:
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
-            first = date(int(m.group(1)), int(m.group(2)), 1)
-        elif m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
-            first = date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            first = date.fromisoformat(value)
-    except ValueError:
-        first = None
-    if first is None:
-        raise _Failure(
-            f"--period {text!r} is not a billing period; write a month as 2026-03, a quarter "
-            "as 2026-Q1, or a day (the period containing it) as 2026-03-15"
-        )
-    if timezone is not None or cycle is None:
-        zone = timezone or "UTC"
-        if "Q" in value.upper():
-            return BillingPeriod.quarter(first.year, (first.month + 2) // 3, timezone=zone)
-        if value.count("-") == 1:
-            return BillingPeriod.month(first.year, first.month, timezone=zone)
-        cycle = BillingCycle.monthly(timezone=zone)
-    return cycle.containing(datetime.combine(first, time(0), tzinfo=cycle.zone))
+        return BillingPeriod.parse(text, cycle=cycle, timezone=timezone)
+    except SLAEngineError as exc:
+        message = exc.message.removeprefix("period: ")
+        if not message.startswith(repr(text)):
+            message = f"{text!r}: {message}"
+        raise _Failure(f"--period {message}") from None
 
 
 def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], list[Any]]:
@@ -598,13 +578,13 @@ def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00") from None
     if not amount.is_finite():
         raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00")
-    fee = Fee(amount=amount, currency=currency, per=args.fee_per)
+    fee = Fee(amount=amount, currency=currency, per=args.fee_per or schedule.fee_basis or "period")
     period = _period(args.period, policy.billing_cycle, args.timezone)
     filed = (
         None if args.claim_filed_at is None else _instant(args.claim_filed_at, "--claim-filed-at")
     )
     decision = compute_credit(
-        schedule,
+        policy,
         incidents,
         period=period,
         fee=fee,
@@ -736,8 +716,9 @@ def _build_parser() -> argparse.ArgumentParser:
     credit.add_argument(
         "--fee-per",
         choices=("period", "month", "hour"),
-        default="period",
-        help="what --fee is: the period's fee (default), a monthly fee or an hourly rate",
+        default=None,
+        help="what --fee is: the period's fee, a monthly fee or an hourly rate (default: the "
+        "policy's fee_basis, else the period's fee)",
     )
     credit.add_argument("--currency", help="ISO 4217 code (default: the policy's currency)")
     credit.add_argument(

@@ -114,7 +114,7 @@ def test_claim_filed_exactly_at_the_deadline_is_late_with_the_reason() -> None:
 
 
 def test_claim_at_first_instant_after_second_billing_cycle_is_late() -> None:
-    """"By the end of the second billing cycle after" March: 31 May 23:59:59.999999 is in time,
+    """ "By the end of the second billing cycle after" March: 31 May 23:59:59.999999 is in time,
     1 June 00:00 (the first instant of the following cycle) is late."""
     s = seed(claim=ClaimWindow(anchor="period_end", cycles=2))
     incidents = [inc("A", t(2, 10), t(2, 15))]
@@ -136,7 +136,7 @@ def test_claim_at_first_instant_after_second_cycle_from_incident_is_late() -> No
 
 
 def test_claim_fifteen_days_after_end_of_june_is_late_at_16_july_midnight() -> None:
-    """"15 days after the end of June": 16 July 00:00 is late, the microsecond before is not."""
+    """ "15 days after the end of June": 16 July 00:00 is late, the microsecond before is not."""
     s = seed(claim=ClaimWindow(anchor="period_end", days=15))
     june = BillingPeriod.month(2026, 6)
     incidents = [inc("A", t(2, 10, month=6), t(2, 15, month=6))]

@@ -26,13 +26,18 @@ from sla_engine.credits.maintenance import (
     RecurringMaintenance,
 )
 from sla_engine.credits.money import Fee, round_money
-from sla_engine.credits.period import BillingPeriod, utc_iso
+from sla_engine.credits.period import BillingCycle, BillingPeriod, utc_iso
 from sla_engine.credits.schedule import CreditSchedule, Outcome
 from sla_engine.errors import CreditError
 
 __all__ = ["CreditRun", "ServiceCalendar", "compute_credit"]
 
 _FEE_CACHE_LIMIT: Final = 4096
+_FEE_WORDS: Final = {
+    "month": "a monthly fee",
+    "period": "the period's charges",
+    "hour": "an hourly rate",
+}
 
 
 class ServiceCalendar(Protocol):
@@ -102,12 +107,23 @@ def _subtract(base: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[t
 
 
 def _schedule_of(value: object) -> CreditSchedule:
+    return _context_of(value)[0]
+
+
+def _context_of(value: object) -> tuple[CreditSchedule, BillingCycle | None, str | None]:
+    """The schedule, and the billing cycle and currency of the policy that holds it."""
     if isinstance(value, CreditSchedule):
-        return value
+        return value, None, None
     for name in ("credit_schedule", "credits"):
         inner = getattr(value, name, None)
         if isinstance(inner, CreditSchedule):
-            return inner
+            cycle = getattr(value, "billing_cycle", None)
+            currency = getattr(value, "currency", None)
+            return (
+                inner,
+                cycle if isinstance(cycle, BillingCycle) else None,
+                currency if isinstance(currency, str) and currency else None,
+            )
     raise CreditError(
         f"expected a CreditSchedule (or a policy with a credit_schedule), got "
         f"{type(value).__name__}; build one with CreditSchedule(...) or "
@@ -151,6 +167,7 @@ class CreditRun:
     __slots__ = (
         "_allowed",
         "_claim_deadline",
+        "_currency",
         "_fee_cache",
         "_maint",
         "_occurrences",
@@ -170,13 +187,21 @@ class CreditRun:
         maintenance: Sequence[MaintenanceWindow | RecurringMaintenance] = (),
         service_calendar: ServiceCalendar | None = None,
     ) -> None:
-        schedule = _schedule_of(schedule_or_policy)
+        schedule, billing, currency = _context_of(schedule_or_policy)
         if not isinstance(period, BillingPeriod):
             raise CreditError(
                 f"period: expected a BillingPeriod (e.g. BillingPeriod.month(2026, 3)), got "
                 f"{type(period).__name__}",
                 path=("period",),
             )
+        if billing is not None and not period.cycle.same_periods(billing):
+            raise CreditError(
+                f"period: {period.label()} is a period of a cycle {period.cycle.describe()}, "
+                f"but the policy bills {billing.describe()}; name one of the policy's periods, "
+                "e.g. BillingPeriod.parse('2026-03-15', cycle=policy.billing_cycle)",
+                path=("period",),
+            )
+        self._currency = currency
         self.schedule = schedule
         self.period = period
         self.start_us = p0 = period.start_us
@@ -260,6 +285,20 @@ class CreditRun:
         cached = self._fee_cache.get(fee)
         if cached is not None:
             return cached
+        if self._currency is not None and fee.currency != self._currency:
+            raise CreditError(
+                f"fee.currency: the fee is in {fee.currency} but the policy's credits are paid "
+                f"in {self._currency}; convert the fee to {self._currency} first",
+                path=("fee", "currency"),
+            )
+        basis = self.schedule.fee_basis
+        if basis is not None and fee.per != basis:
+            raise CreditError(
+                f"fee.per: the schedule's credits are a share of {_FEE_WORDS[basis]} "
+                f"(fee_basis {basis!r}), got a fee of {_FEE_WORDS[fee.per]} (per={fee.per!r}); "
+                f"pass Fee(..., per={basis!r})",
+                path=("fee", "per"),
+            )
         amount = Fraction(fee.amount)
         if fee.per == "month":
             value = amount * self.period.cycle.months

@@ -117,12 +117,7 @@ class Incident:
         rates: dict[str, Decimal | None] = {}
         for key in ("error_rate", "affected_share"):
             raw = m.get(key)
-            if raw is None:
-                rates[key] = None
-            elif isinstance(raw, str) and raw.strip().endswith("%"):
-                rates[key] = _read.percent(raw, (*path, key), what=key) / 100
-            else:
-                rates[key] = _read.decimal(raw, (*path, key), what=key)
+            rates[key] = None if raw is None else _read.share(raw, (*path, key), what=key)
         try:
             return cls(
                 id=ident,

@@ -29,6 +29,7 @@ from typing import ClassVar, Final, Literal, TypeVar
 from sla_engine._time import US_PER_HOUR, format_duration, td_to_us
 from sla_engine.credits import _read
 from sla_engine.credits.incident import EXCLUSION_REASONS
+from sla_engine.credits.money import FEE_BASES as _FEE_BASES
 from sla_engine.credits.money import ROUNDING_MODES
 from sla_engine.errors import CreditError
 
@@ -800,6 +801,7 @@ _SCHEDULE_KEYS: Final = (
     "minimum_payout",
     "claim",
     "rounding",
+    "fee_basis",
 )
 
 
@@ -836,6 +838,7 @@ class CreditSchedule:
     minimum_payout: MinimumPayout | None = None
     claim: ClaimWindow | None = None
     rounding: str = "half_even"
+    fee_basis: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule, tuple(_RULES.values())):
@@ -906,6 +909,12 @@ class CreditSchedule:
                 "cap_per_incident needs basis 'incident'; with basis 'period' use cap_per_period",
                 path=("cap_per_incident",),
             )
+        if self.fee_basis is not None and self.fee_basis not in _FEE_BASES:
+            raise CreditError(
+                f"fee_basis: {self.fee_basis!r} is not one of {', '.join(_FEE_BASES)} (a "
+                "monthly fee, the period's charges, an hourly rate)",
+                path=("fee_basis",),
+            )
         if self.rounding not in ROUNDING_MODES:
             raise CreditError(
                 f"rounding: {self.rounding!r} is not one of {', '.join(ROUNDING_MODES)}",
@@ -935,7 +944,7 @@ class CreditSchedule:
             kw["services"] = _read.string_set(m["services"], (*path, "services"), what="services")
         for key in ("min_error_rate", "min_affected_share"):
             if key in m:
-                kw[key] = _read.percent(m[key], (*path, key), what=key) / 100
+                kw[key] = _read.share(m[key], (*path, key), what=key)
         for key in ("minimum_downtime", "whole", "maintenance_notice"):
             if key in m:
                 kw[key] = _read.duration(m[key], (*path, key), what=key)
@@ -951,6 +960,10 @@ class CreditSchedule:
         if "rounding" in m:
             kw["rounding"] = _read.choice(
                 m["rounding"], (*path, "rounding"), what="rounding", options=ROUNDING_MODES
+            )
+        if "fee_basis" in m:
+            kw["fee_basis"] = _read.choice(
+                m["fee_basis"], (*path, "fee_basis"), what="fee_basis", options=_FEE_BASES
             )
         return _wrap(lambda: cls(**kw), path)  # type: ignore[arg-type]
 
@@ -972,6 +985,8 @@ class CreditSchedule:
                 out[key] = _read.format_percent(value * 100)
         if self.whole is not None:
             out["whole"] = format_duration(self.whole)
+        if self.fee_basis is not None:
+            out["fee_basis"] = self.fee_basis
         for key in ("cap_per_incident", "cap_per_period", "minimum_payout", "claim"):
             value = getattr(self, key)
             if value is not None:

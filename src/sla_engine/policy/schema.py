@@ -234,6 +234,41 @@ Percent = Annotated[
 ]
 
 
+def _share(value: object) -> Decimal:
+    if isinstance(value, str):
+        m = _PERCENT.fullmatch(value)
+        if m:
+            result = Decimal(m.group(1)) / 100
+        elif _DECIMAL.fullmatch(value.strip()):
+            result = Decimal(value.strip())
+        else:
+            raise ValueError(f"{_show(value)} is not a share; write 5 % as 0.05 or '5%'")
+    elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        result = Decimal(value)
+    else:
+        raise ValueError(f"{_show(value)} is not a share; write 5 % as 0.05 or '5%'")
+    if not result.is_finite() or not 0 <= result <= 1:
+        raise ValueError(
+            f"{_show(value)} is not a share between 0 and 1; write 5 % as 0.05 or '5%'"
+        )
+    return result
+
+
+Share = Annotated[
+    Decimal,
+    PlainValidator(_share),
+    PlainSerializer(lambda d: f"{d * 100:f}%", return_type=str),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"},
+                {"type": "number", "minimum": 0, "maximum": 1},
+            ]
+        }
+    ),
+]
+
+
 def _currency(value: object) -> str:
     if not isinstance(value, str) or not _ISO_CURRENCY.fullmatch(value):
         raise ValueError(
@@ -915,8 +950,8 @@ class CreditsSpec(_Model):
     rule: CreditRuleSpec
     exclusions: list[Exclusion] | None = None
     services: list[Text] | None = None
-    min_error_rate: Percent | None = None
-    min_affected_share: Percent | None = None
+    min_error_rate: Share | None = None
+    min_affected_share: Share | None = None
     minimum_downtime: Duration | None = None
     whole: Duration | None = None
     maintenance_notice: Duration | None = None
@@ -925,6 +960,13 @@ class CreditsSpec(_Model):
     minimum_payout: MinimumPayoutSpec | None = None
     claim: ClaimSpec | None = None
     rounding: Rounding | None = None
+    fee_basis: Annotated[
+        Literal["month", "period", "hour"] | None,
+        Field(
+            description="what the fee passed with each call is: a monthly fee, the period's "
+            "charges or an hourly rate; a call with another fee is refused"
+        ),
+    ] = None
     billing: BillingSpec | None = None
 
 
@@ -936,6 +978,18 @@ StateEntry = Annotated[
     Annotated[StateName, Tag("state-name")] | Annotated[StateSpec, Tag("state-mapping")],
     Discriminator(_pick("state-mapping", "state-name")),
 ]
+
+
+_NEEDS_CALENDAR: Final = (
+    "default_calendar",
+    "channels",
+    "issue_classes",
+    "tiers",
+    "metrics",
+    "rules",
+    "warnings",
+    "escalation",
+)
 
 
 class PolicySpec(_Model):
@@ -975,6 +1029,19 @@ class PolicySpec(_Model):
     escalation: EscalationSpec | None = None
     strategies: StrategiesSpec | None = None
     credits: CreditsSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _credits_only(cls, data: Any) -> Any:
+        """A policy with credits and nothing that runs on a calendar needs no calendars."""
+        if (
+            isinstance(data, dict)
+            and "calendars" not in data
+            and data.get("credits") is not None
+            and not any(data.get(k) for k in _NEEDS_CALENDAR)
+        ):
+            return {**data, "calendars": {}}
+        return data
 
     def severity_names(self) -> list[str]:
         """Severity names, most severe first."""
