@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Final, Protocol
 
 from sla_engine._time import US_PER_HOUR, format_duration, from_us, require_aware, to_us, us_to_td
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
-from sla_engine.credits.incident import COVERED, Incident
+from sla_engine.credits.incident import COVERED, EXCLUSION_REASONS, Incident
 from sla_engine.credits.maintenance import (
     MaintenanceOccurrence,
     MaintenanceWindow,
@@ -106,6 +107,74 @@ def _subtract(base: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[t
     return out
 
 
+_US_PER_MINUTE: Final = 60_000_000
+_HUNDRED: Final = Fraction(100)
+
+
+def _on_minutes(
+    covered: list[tuple[int, int, int]],
+    mode: str,
+    p0: int,
+    p1: int,
+    excluded: list[dict[str, int]],
+) -> list[tuple[int, int, int]]:
+    """Downtime on the clock's minutes (UTC minute boundaries; every zone in use today is a
+    whole number of minutes from UTC). ``touched``: each interval grows to the minutes it
+    touches (within the period); ``full``: each merged stretch shrinks to the minutes wholly
+    inside it, the rest excluded as ``partial_minute``."""
+    m = _US_PER_MINUTE
+    if mode == "touched":
+        return [(max(p0, cs - cs % m), min(p1, -(-ce // m) * m), i) for cs, ce, i in covered]
+    out: list[tuple[int, int, int]] = []
+    ordered = sorted(covered)
+    k = 0
+    while k < len(ordered):
+        end = ordered[k][1]
+        j = k + 1
+        while j < len(ordered) and ordered[j][0] <= end:
+            end = max(end, ordered[j][1])
+            j += 1
+        lo = -(-ordered[k][0] // m) * m
+        hi = end - end % m
+        for cs, ce, i in ordered[k:j]:
+            ns, ne = max(cs, lo), min(ce, hi)
+            kept = max(0, ne - ns)
+            if ce - cs - kept:
+                excluded[i]["partial_minute"] = excluded[i].get("partial_minute", 0) + (
+                    ce - cs - kept
+                )
+            if kept:
+                out.append((ns, ne, i))
+        k = j
+    return out
+
+
+def _owned(
+    covered: list[tuple[int, int, int]],
+    weights: Sequence[Fraction],
+    excluded: list[dict[str, int]],
+) -> list[tuple[int, int, int]]:
+    """Split overlapping intervals so that each instant belongs to one incident: the one with
+    the highest weight there (the first listed on a tie); the others record it as overlap."""
+    if len(covered) < 2:
+        return covered
+    bounds = sorted({b for cs, ce, _ in covered for b in (cs, ce)})
+    pieces: list[tuple[int, int, int]] = []
+    for a, b in pairwise(bounds):
+        active = [i for cs, ce, i in covered if cs <= a and b <= ce]
+        if not active:
+            continue
+        owner = min(active, key=lambda i: (-weights[i], i))
+        for i in active:
+            if i != owner:
+                excluded[i]["overlap"] = excluded[i].get("overlap", 0) + b - a
+        if pieces and pieces[-1][2] == owner and pieces[-1][1] == a:
+            pieces[-1] = (pieces[-1][0], b, owner)
+        else:
+            pieces.append((a, b, owner))
+    return pieces
+
+
 def _schedule_of(value: object) -> CreditSchedule:
     return _context_of(value)[0]
 
@@ -159,6 +228,7 @@ class _Settled:
     cap_applied: str | None
     minimum_applied: bool
     before_caps: Fraction
+    gated: bool
 
 
 class CreditRun:
@@ -217,12 +287,11 @@ class CreditRun:
             occurrences.extend(window.occurrences(p0, p1))
         occurrences.sort(key=lambda o: (o.start_us, o.end_us, o.id))
         self._occurrences = tuple(occurrences)
-        notice = schedule.maintenance_notice // timedelta(microseconds=1)
         if "scheduled_maintenance" in schedule.exclusions:
             noticed = [
                 (max(o.start_us, p0), min(o.end_us, p1))
                 for o in occurrences
-                if o.notice_us >= notice
+                if self._noticed(o.notice_us)
             ]
         else:
             noticed = []
@@ -238,12 +307,20 @@ class CreditRun:
                     path=("service_calendar",),
                 )
             service = _merge((max(s, p0), min(e, p1)) for s, e in segments(p0, p1))
-        self.period_us = sum(e - s for s, e in service)
         self._maint = _Measure(maint)
         self._allowed = _Measure(_subtract(service, maint))
+        if schedule.planned_downtime == "out_of_period":
+            self.period_us = self._allowed.total
+        else:
+            self.period_us = sum(e - s for s, e in service)
         self._plain = service_calendar is None and not maint
         self._fee_cache: dict[Fee, Fraction] = {}
         self._claim_deadline = self._period_deadline()
+
+    def _noticed(self, notice_us: int) -> bool:
+        """Whether maintenance announced ``notice_us`` ahead is excluded."""
+        notice = self.schedule.maintenance_notice
+        return notice is None or notice_us >= notice // timedelta(microseconds=1)
 
     # -- claims ------------------------------------------------------------------------------
 
@@ -348,6 +425,15 @@ class CreditRun:
                     cap_applied = "incident"
                 per_stretch.append((out, amount, capped))
                 exact += amount
+        gated = False
+        if schedule.commitment is not None:
+            downtime = sum(counts)
+            uptime = Fraction(period_us - downtime, period_us) if period_us else Fraction(1)
+            if uptime * _HUNDRED >= Fraction(schedule.commitment):
+                gated = exact != 0
+                exact = Fraction(0)
+                per_stretch = [(out, Fraction(0), False) for out, _, _ in per_stretch]
+                cap_applied = None
         before_caps = exact
         if schedule.cap_per_period is not None:
             limit = schedule.cap_per_period.limit(period_fee, self.period.days)
@@ -369,13 +455,16 @@ class CreditRun:
             cap_applied=cap_applied,
             minimum_applied=minimum_applied,
             before_caps=before_caps,
+            gated=gated,
         )
 
     def _trim(self, total: int) -> tuple[int, str | None]:
         """A stretch's counted time after the minimum-length and whole-unit rules."""
         schedule = self.schedule
         minimum = schedule.minimum_downtime // timedelta(microseconds=1)
-        if minimum and total < minimum:
+        if minimum and (
+            total < minimum or (total == minimum and "minimum_downtime" in schedule.strict)
+        ):
             return 0, "below_minimum_length"
         if schedule.whole is not None:
             unit = schedule.whole // timedelta(microseconds=1)
@@ -401,10 +490,13 @@ class CreditRun:
             schedule.services is not None
             or schedule.min_error_rate is not None
             or schedule.min_affected_share is not None
+            or schedule.weight is not None
+            or schedule.count_from != "start"
         ):
             raise CreditError(
-                "amount_us: this schedule filters on services, error rate or affected share, "
-                "which spans do not carry; use decide() with Incident values",
+                "amount_us: this schedule filters or weights on services, error rate, "
+                "affected share or the report time, which spans do not carry; use decide() "
+                "with Incident values",
                 path=("schedule",),
             )
         p0, p1 = self.start_us, self.end_us
@@ -427,6 +519,8 @@ class CreditRun:
                 )
             if cause != COVERED and cause in exclusions:
                 continue
+            if cause != COVERED and cause not in EXCLUSION_REASONS:
+                self._check_cause(cause, len(covered), f"span {s}..{e}")
             cs = p0 if s < p0 else s
             ce = p1 if e > p1 else e
             if ce <= cs:
@@ -439,6 +533,18 @@ class CreditRun:
             covered.append((cs, ce))
         if any_late and not any_in_time:
             return round_money(Fraction(0), fee.places)
+        if schedule.minutes is not None:
+            trash: list[dict[str, int]] = [{} for _ in covered]
+            covered = [
+                (s, e)
+                for s, e, _ in _on_minutes(
+                    [(s, e, k) for k, (s, e) in enumerate(covered)],
+                    schedule.minutes,
+                    p0,
+                    p1,
+                    trash,
+                )
+            ]
         covered.sort()
         counts: list[int] = []
         cur_s = cur_e = 0
@@ -502,15 +608,18 @@ class CreditRun:
         )
         for occ in self._occurrences:
             excluded_kind = "scheduled_maintenance" in schedule.exclusions
-            notice_ok = occ.notice_us >= schedule.maintenance_notice // timedelta(microseconds=1)
+            notice_ok = self._noticed(occ.notice_us)
+            needed = schedule.maintenance_notice or timedelta(0)
             status = (
                 "its downtime is excluded"
                 if excluded_kind and notice_ok
                 else "scheduled maintenance is covered by this schedule; its downtime counts"
                 if not excluded_kind
                 else f"announced only {format_duration(us_to_td(max(occ.notice_us, 0)))} ahead "
-                f"(needs {format_duration(schedule.maintenance_notice)}); its downtime counts"
+                f"(needs {format_duration(needed)}); its downtime counts"
             )
+            if schedule.planned_downtime == "out_of_period" and excluded_kind and notice_ok:
+                status += " and taken out of the period's length"
             trace.append(
                 f"maintenance {occ.id}: {utc_iso(occ.start_us)} .. {utc_iso(occ.end_us)}; {status}"
             )
@@ -580,6 +689,20 @@ class CreditRun:
                 continue
             if deadline is not None and filed_us is not None:
                 in_time += 1
+            if schedule.count_from == "reported_at":
+                if inc.reported_at is None:
+                    raise CreditError(
+                        f"incidents[{i}] ({inc.id!r}): the schedule counts downtime from the "
+                        "customer's report; give the incident's reported_at",
+                        path=("incidents", i, "reported_at"),
+                    )
+                reported = to_us(inc.reported_at)
+                if reported > cs:
+                    before = min(reported, ce) - cs
+                    reasons["before_report"] = before
+                    cs += before
+                    if cs >= ce:
+                        continue
             covered.append((cs, ce, i))
         if claim is not None and claim.anchor == "incident_end" and filed_us is not None:
             if late_ids and not in_time:
@@ -592,6 +715,14 @@ class CreditRun:
             else:
                 claim_reason += "; in time for every covered incident"
 
+        # clock minutes, then (when weighting) one owner for each instant
+        if schedule.minutes is not None:
+            covered = _on_minutes(covered, schedule.minutes, p0, p1, excluded)
+        weights: list[Fraction] | None = None
+        if schedule.weight is not None:
+            weights = [self._weight(inc, i) for i, inc in enumerate(incidents)]
+            covered = _owned(covered, weights, excluded)
+
         # merge into stretches and measure
         covered.sort(key=lambda c: (c[0], c[1], c[2]))
         stretches: list[_Stretch] = []
@@ -603,7 +734,7 @@ class CreditRun:
                 st = stretches[-1]
                 overlap_end = min(ce, cur_end)
                 if overlap_end > cs:
-                    excluded[i]["overlap"] = overlap_end - cs
+                    excluded[i]["overlap"] = excluded[i].get("overlap", 0) + overlap_end - cs
                 new_s = overlap_end
                 if ce > cur_end:
                     cur_end = ce
@@ -623,11 +754,20 @@ class CreditRun:
                         excluded[i].get("scheduled_maintenance", 0) + maint
                     )
                 if outside:
-                    excluded[i]["outside_service_hours"] = outside
+                    excluded[i]["outside_service_hours"] = (
+                        excluded[i].get("outside_service_hours", 0) + outside
+                    )
+                if weights is not None and weights[i] != 1:
+                    weighted = int(counted * weights[i])  # floor: weighting never adds time
+                    if counted - weighted:
+                        excluded[i]["partial_outage"] = (
+                            excluded[i].get("partial_outage", 0) + counted - weighted
+                        )
+                    counted = weighted
             st.members.append(i)
             st.counted.append(counted)
             st.total += counted
-            counted_by[i] = counted
+            counted_by[i] = counted_by.get(i, 0) + counted
             stretch_of[i] = len(stretches) - 1
 
         # the minimum-length and whole-unit rules, attributed back to incidents
@@ -743,6 +883,12 @@ class CreditRun:
                 f"{schedule.rule.kind} per incident: sum {_show(settled.before_caps, places)} of "
                 f"period fee {_show(period_fee, places)} {fee.currency}"
             )
+        if schedule.commitment is not None:
+            below = share * 100 < Fraction(schedule.commitment)
+            trace.append(
+                f"commitment {schedule.commitment}%: uptime {_show(share * 100, 4)}% is "
+                + ("below it; the credit is owed" if below else "not below it; no credit owed")
+            )
         if settled.cap_applied == "period":
             assert schedule.cap_per_period is not None
             trace.append(
@@ -793,8 +939,34 @@ class CreditRun:
             trace=tuple(trace),
         )
 
+    def _weight(self, inc: Incident, i: int) -> Fraction:
+        """The share of its downtime an incident counts with, under ``schedule.weight``."""
+        name = self.schedule.weight
+        assert name is not None
+        value = getattr(inc, name)
+        if value is None:
+            raise CreditError(
+                f"incidents[{i}] ({inc.id!r}): the schedule weights downtime by {name}; give "
+                f"the incident's {name} (1 for a full outage)",
+                path=("incidents", i, name),
+            )
+        return Fraction(value)
+
+    def _check_cause(self, cause: str, i: int, ident: str) -> None:
+        schedule = self.schedule
+        if cause == COVERED or cause in EXCLUSION_REASONS or cause in schedule.causes:
+            return
+        raise CreditError(
+            f"incidents[{i}] ({ident!r}): cause {cause!r} is not declared by the schedule; "
+            f"expected {COVERED}, one of "
+            f"{', '.join((*EXCLUSION_REASONS, *sorted(schedule.causes)))}, or declare it under "
+            "causes",
+            path=("incidents", i, "cause"),
+        )
+
     def _exclusion(self, inc: Incident, i: int) -> str | None:
         schedule = self.schedule
+        self._check_cause(inc.cause, i, inc.id)
         if inc.cause != COVERED and inc.cause in schedule.exclusions:
             return inc.cause
         if (
@@ -812,10 +984,11 @@ class CreditRun:
             if value is None:
                 raise CreditError(
                     f"incidents[{i}] ({inc.id!r}): the schedule counts an incident only when "
-                    f"its {name} is at least {threshold}; give the incident's {name}",
+                    f"its {name} is {'above' if f'min_{name}' in schedule.strict else 'at least'} "
+                    f"{threshold}; give the incident's {name}",
                     path=("incidents", i, name),
                 )
-            if value < threshold:
+            if value < threshold or (value == threshold and f"min_{name}" in schedule.strict):
                 return f"below_{name}"
         return None
 

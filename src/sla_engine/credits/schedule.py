@@ -28,7 +28,7 @@ from typing import ClassVar, Final, Literal, TypeVar
 
 from sla_engine._time import US_PER_HOUR, format_duration, td_to_us
 from sla_engine.credits import _read
-from sla_engine.credits.incident import EXCLUSION_REASONS
+from sla_engine.credits.incident import COVERED, EXCLUSION_REASONS
 from sla_engine.credits.money import FEE_BASES as _FEE_BASES
 from sla_engine.credits.money import ROUNDING_MODES
 from sla_engine.errors import CreditError
@@ -241,7 +241,7 @@ def _find_band(
     return None
 
 
-def _check_bands(bands: object, *, kind: type, what: str) -> None:
+def _check_bands(bands: object, *, kind: type, what: str, gaps: bool = False) -> None:
     if not isinstance(bands, tuple) or not bands:
         raise CreditError(f"{what}: expected a non-empty tuple of Band", path=("bands",))
     for i, band in enumerate(bands):
@@ -271,8 +271,11 @@ def _check_bands(bands: object, *, kind: type, what: str) -> None:
                 path=("bands", i, "range"),
             )
         if prev.upper < band.lower:
+            if gaps:
+                continue
             raise CreditError(
-                f"{where} leave a gap; make the second start where the first ends",
+                f"{where} leave a gap; make the second start where the first ends (or say "
+                "gaps: allowed when the contract pays nothing in between)",
                 path=("bands", i, "range"),
             )
         if prev.upper > band.lower:
@@ -286,7 +289,7 @@ def _check_bands(bands: object, *, kind: type, what: str) -> None:
                 "e.g. '[1h, 4h)' then '[4h, 12h)'",
                 path=("bands", i, "range"),
             )
-        if not prev.upper_inclusive and not band.lower_inclusive:
+        if not prev.upper_inclusive and not band.lower_inclusive and not gaps:
             raise CreditError(
                 f"{where} both exclude the shared bound, leaving a gap; include it in one of "
                 "them, e.g. '[1h, 4h)' then '[4h, 12h)'",
@@ -308,6 +311,13 @@ def _bands_from_mapping(m: Mapping[str, object], path: _read.Path) -> tuple[Band
     return tuple(sorted(bands, key=order))
 
 
+def _gaps_from_mapping(m: Mapping[str, object], path: _read.Path) -> bool:
+    if "gaps" not in m:
+        return False
+    word = _read.choice(m["gaps"], (*path, "gaps"), what="gaps", options=("allowed", "refused"))
+    return word == "allowed"
+
+
 # ---------------------------------------------------------------------------------------------
 # Rules
 
@@ -318,10 +328,13 @@ class UptimeBands:
 
     kind: ClassVar[str] = "uptime_bands"
     bands: tuple[Band, ...]
+    gaps: bool = False
     _compiled: tuple[object, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _check_bands(self.bands, kind=Decimal, what="uptime bands")
+        if not isinstance(self.gaps, bool):
+            raise CreditError("gaps: expected True or False", path=("gaps",))
+        _check_bands(self.bands, kind=Decimal, what="uptime bands", gaps=self.gaps)
         for i, band in enumerate(self.bands):
             for bound in (band.lower, band.upper):
                 if bound is not None and not Decimal(0) <= bound <= Decimal(100):  # type: ignore[operator]
@@ -348,14 +361,18 @@ class UptimeBands:
 
     def to_mapping(self) -> Mapping[str, object]:
         """Plain data that :meth:`from_mapping` reads back to an equal value."""
-        return {"kind": self.kind, "bands": [b.to_mapping() for b in self.bands]}
+        out: dict[str, object] = {"kind": self.kind, "bands": [b.to_mapping() for b in self.bands]}
+        if self.gaps:
+            out["gaps"] = "allowed"
+        return out
 
     @classmethod
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> UptimeBands:
         """Build from ``{"kind": "uptime_bands", "bands": [{"range": "[99%, 99.9%)", ...}]}``."""
-        m = _read.mapping(data, path, allowed=("kind", "bands"))
+        m = _read.mapping(data, path, allowed=("kind", "bands", "gaps"))
         bands = _bands_from_mapping(m, path)
-        return _wrap(lambda: cls(bands=bands), path)
+        gaps = _gaps_from_mapping(m, path)
+        return _wrap(lambda: cls(bands=bands, gaps=gaps), path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -364,10 +381,13 @@ class DowntimeBands:
 
     kind: ClassVar[str] = "downtime_bands"
     bands: tuple[Band, ...]
+    gaps: bool = False
     _compiled: tuple[object, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _check_bands(self.bands, kind=timedelta, what="downtime bands")
+        if not isinstance(self.gaps, bool):
+            raise CreditError("gaps: expected True or False", path=("gaps",))
+        _check_bands(self.bands, kind=timedelta, what="downtime bands", gaps=self.gaps)
         for i, band in enumerate(self.bands):
             for bound in (band.lower, band.upper):
                 if bound is not None and bound < timedelta(0):  # type: ignore[operator]
@@ -393,14 +413,18 @@ class DowntimeBands:
 
     def to_mapping(self) -> Mapping[str, object]:
         """Plain data that :meth:`from_mapping` reads back to an equal value."""
-        return {"kind": self.kind, "bands": [b.to_mapping() for b in self.bands]}
+        out: dict[str, object] = {"kind": self.kind, "bands": [b.to_mapping() for b in self.bands]}
+        if self.gaps:
+            out["gaps"] = "allowed"
+        return out
 
     @classmethod
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> DowntimeBands:
         """Build from ``{"kind": "downtime_bands", "bands": [{"range": "[1h, 4h)", ...}]}``."""
-        m = _read.mapping(data, path, allowed=("kind", "bands"))
+        m = _read.mapping(data, path, allowed=("kind", "bands", "gaps"))
         bands = _bands_from_mapping(m, path)
-        return _wrap(lambda: cls(bands=bands), path)
+        gaps = _gaps_from_mapping(m, path)
+        return _wrap(lambda: cls(bands=bands, gaps=gaps), path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -515,13 +539,21 @@ class HourlyStep:
     ``allowance``, up to ``max_percent``."""
 
     kind: ClassVar[str] = "hourly_step"
-    allowance: timedelta
+    allowance: timedelta | Decimal
     percent_per_step: Decimal
     step: timedelta = timedelta(hours=1)
     max_percent: Decimal | None = None
 
     def __post_init__(self) -> None:
-        _check_duration(self.allowance, ("allowance",), "allowance")
+        if isinstance(self.allowance, Decimal):
+            _check_percent(self.allowance, ("allowance",), "allowance")
+            if self.allowance > 100:
+                raise CreditError(
+                    f"allowance: {self.allowance}% is more than the whole period",
+                    path=("allowance",),
+                )
+        else:
+            _check_duration(self.allowance, ("allowance",), "allowance")
         _check_duration(self.step, ("step",), "step")
         if self.step <= timedelta(0):
             raise CreditError("step: must be longer than zero, e.g. '1h'", path=("step",))
@@ -536,20 +568,28 @@ class HourlyStep:
 
     def evaluate(self, downtime_us: int, period_us: int) -> Outcome:
         """The number of complete steps beyond the allowance, times the percentage."""
-        steps = max(0, (downtime_us - td_to_us(self.allowance)) // td_to_us(self.step))
+        if isinstance(self.allowance, Decimal):
+            allowed: Fraction | int = Fraction(self.allowance) / _HUNDRED * period_us
+            beyond = f"{_read.format_percent(self.allowance)} of the period"
+        else:
+            allowed = td_to_us(self.allowance)
+            beyond = format_duration(self.allowance)
+        steps = max(0, int((downtime_us - allowed) // td_to_us(self.step)))
         pct = self.percent_per_step * steps
         if self.max_percent is not None and pct > self.max_percent:
             pct = self.max_percent
-        label = f"{steps} complete {format_duration(self.step)} beyond " + format_duration(
-            self.allowance
-        )
+        label = f"{steps} complete {format_duration(self.step)} beyond {beyond}"
         return Outcome("period_fee", Fraction(pct) / _HUNDRED, pct, label)
 
     def to_mapping(self) -> Mapping[str, object]:
         """Plain data that :meth:`from_mapping` reads back to an equal value."""
         out: dict[str, object] = {
             "kind": self.kind,
-            "allowance": format_duration(self.allowance),
+            "allowance": (
+                _read.format_percent(self.allowance)
+                if isinstance(self.allowance, Decimal)
+                else format_duration(self.allowance)
+            ),
             "credit_per_step": _read.format_percent(self.percent_per_step),
             "step": format_duration(self.step),
         }
@@ -563,7 +603,12 @@ class HourlyStep:
         "step": "1h", "max_credit": "50%"}``."""
         keys = ("kind", "allowance", "credit_per_step", "step", "max_credit")
         m = _read.mapping(data, path, allowed=keys)
-        allowance = _read.duration(_read.required(m, "allowance", path), (*path, "allowance"))
+        raw_allowance = _read.required(m, "allowance", path)
+        allowance: timedelta | Decimal = (
+            _read.percent(raw_allowance, (*path, "allowance"), what="allowance")
+            if isinstance(raw_allowance, str) and raw_allowance.strip().endswith("%")
+            else _read.duration(raw_allowance, (*path, "allowance"))
+        )
         per = _read.percent(
             _read.required(m, "credit_per_step", path),
             (*path, "credit_per_step"),
@@ -802,7 +847,20 @@ _SCHEDULE_KEYS: Final = (
     "claim",
     "rounding",
     "fee_basis",
+    "strict",
+    "weight",
+    "commitment",
+    "planned_downtime",
+    "count_from",
+    "causes",
+    "minutes",
 )
+MINUTES: Final[tuple[str, ...]] = ("touched", "full")
+STRICT_BOUNDS: Final[tuple[str, ...]] = ("minimum_downtime", "min_error_rate", "min_affected_share")
+WEIGHTS: Final[tuple[str, ...]] = ("error_rate", "affected_share")
+PLANNED_DOWNTIME: Final[tuple[str, ...]] = ("excluded", "out_of_period")
+COUNT_FROM: Final[tuple[str, ...]] = ("start", "reported_at")
+_CAUSE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -822,6 +880,23 @@ class CreditSchedule:
     - ``cap_per_incident``, ``cap_per_period``: :class:`Cap`; ``minimum_payout``:
       :class:`MinimumPayout`; ``claim``: :class:`ClaimWindow` (``None``: no claim needed);
       ``rounding``: one of :data:`~sla_engine.credits.money.ROUNDING_MODES`.
+    - ``fee_basis``: what the fee given with each call must be (``"month"``, ``"period"``,
+      ``"hour"``); ``None`` does not check.
+    - ``strict``: the names among :data:`STRICT_BOUNDS` whose bound is excluded ("error rate
+      greater than 5 %", "longer than 5 minutes"); the others include it.
+    - ``weight``: ``"error_rate"`` or ``"affected_share"``: each instant of downtime counts
+      that share of itself (the highest among the incidents covering it).
+    - ``commitment``: the uptime percentage promised; when given, a credit is owed only when the
+      period's uptime is below it.
+    - ``maintenance_notice``: ``None`` excludes maintenance however late it was announced.
+    - ``planned_downtime``: ``"excluded"`` drops excluded maintenance from the downtime;
+      ``"out_of_period"`` also takes it out of the period's length (scheduled availability).
+    - ``count_from``: ``"reported_at"`` counts an incident's downtime only from when the
+      customer reported it.
+    - ``minutes``: downtime on the clock's minutes: ``"touched"`` counts every minute any
+      downtime touched, whole; ``"full"`` only the minutes wholly inside downtime.
+    - ``causes``: incident causes this schedule declares beyond the built-in ones (open
+      vocabulary); each may then be listed in ``exclusions``.
     """
 
     rule: CreditRule
@@ -832,13 +907,20 @@ class CreditSchedule:
     min_affected_share: Decimal | None = None
     minimum_downtime: timedelta = timedelta(0)
     whole: timedelta | None = None
-    maintenance_notice: timedelta = timedelta(0)
+    maintenance_notice: timedelta | None = timedelta(0)
     cap_per_incident: Cap | None = None
     cap_per_period: Cap | None = None
     minimum_payout: MinimumPayout | None = None
     claim: ClaimWindow | None = None
     rounding: str = "half_even"
     fee_basis: str | None = None
+    strict: frozenset[str] = frozenset()
+    weight: str | None = None
+    commitment: Decimal | None = None
+    planned_downtime: str = "excluded"
+    count_from: str = "start"
+    causes: frozenset[str] = frozenset()
+    minutes: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule, tuple(_RULES.values())):
@@ -855,11 +937,26 @@ class CreditSchedule:
             )
         if not isinstance(self.exclusions, frozenset):
             raise CreditError("exclusions: expected a frozenset of causes", path=("exclusions",))
-        unknown = sorted(self.exclusions - set(EXCLUSION_REASONS))
+        if not isinstance(self.causes, frozenset) or any(
+            not isinstance(c, str) or not _CAUSE.match(c) for c in self.causes
+        ):
+            raise CreditError(
+                "causes: expected a frozenset of cause names in lower case with underscores, "
+                f"such as 'customer_software', got {self.causes!r}",
+                path=("causes",),
+            )
+        clash = sorted(self.causes & {COVERED, *EXCLUSION_REASONS})
+        if clash:
+            raise CreditError(
+                f"causes: {', '.join(map(repr, clash))} is built in; declare only new causes",
+                path=("causes",),
+            )
+        unknown = sorted(self.exclusions - set(EXCLUSION_REASONS) - self.causes)
         if unknown:
             raise CreditError(
                 f"exclusions: {', '.join(map(repr, unknown))} not known; expected some of "
-                f"{', '.join(EXCLUSION_REASONS)}",
+                f"{', '.join((*EXCLUSION_REASONS, *sorted(self.causes)))} (declare a new "
+                "cause under causes)",
                 path=("exclusions",),
             )
         if self.services is not None and (
@@ -883,7 +980,37 @@ class CreditSchedule:
                     path=(name,),
                 )
         _check_duration(self.minimum_downtime, ("minimum_downtime",), "minimum_downtime")
-        _check_duration(self.maintenance_notice, ("maintenance_notice",), "maintenance_notice")
+        if self.maintenance_notice is not None:
+            _check_duration(self.maintenance_notice, ("maintenance_notice",), "maintenance_notice")
+        if not isinstance(self.strict, frozenset) or not self.strict <= set(STRICT_BOUNDS):
+            raise CreditError(
+                f"strict: expected a frozenset of some of {', '.join(STRICT_BOUNDS)}, got "
+                f"{self.strict!r}",
+                path=("strict",),
+            )
+        for name, value, options in (
+            ("weight", self.weight, (None, *WEIGHTS)),
+            ("planned_downtime", self.planned_downtime, PLANNED_DOWNTIME),
+            ("count_from", self.count_from, COUNT_FROM),
+            ("minutes", self.minutes, (None, *MINUTES)),
+        ):
+            if value not in options:
+                raise CreditError(
+                    f"{name}: {value!r} is not one of "
+                    f"{', '.join(str(o) for o in options if o is not None)}",
+                    path=(name,),
+                )
+        if self.commitment is not None:
+            _check_percent(self.commitment, ("commitment",), "commitment")
+            if self.commitment > 100:
+                raise CreditError(
+                    f"commitment: {self.commitment}% is above 100%", path=("commitment",)
+                )
+        if self.minutes is not None and self.whole is not None:
+            raise CreditError(
+                "minutes and whole both round downtime to units; give one of them",
+                path=("minutes",),
+            )
         if self.whole is not None and (
             not isinstance(self.whole, timedelta) or self.whole <= timedelta(0)
         ):
@@ -946,7 +1073,9 @@ class CreditSchedule:
             if key in m:
                 kw[key] = _read.share(m[key], (*path, key), what=key)
         for key in ("minimum_downtime", "whole", "maintenance_notice"):
-            if key in m:
+            if key == "maintenance_notice" and m.get(key) == "none":
+                kw[key] = None
+            elif key in m:
                 kw[key] = _read.duration(m[key], (*path, key), what=key)
         for key in ("cap_per_incident", "cap_per_period"):
             if key in m:
@@ -965,6 +1094,22 @@ class CreditSchedule:
             kw["fee_basis"] = _read.choice(
                 m["fee_basis"], (*path, "fee_basis"), what="fee_basis", options=_FEE_BASES
             )
+        for key, options in (
+            ("weight", WEIGHTS),
+            ("planned_downtime", PLANNED_DOWNTIME),
+            ("count_from", COUNT_FROM),
+            ("minutes", MINUTES),
+        ):
+            if key in m:
+                kw[key] = _read.choice(m[key], (*path, key), what=key, options=options)
+        if "strict" in m:
+            kw["strict"] = _read.string_set(m["strict"], (*path, "strict"), what="strict")
+        if "causes" in m:
+            kw["causes"] = _read.string_set(m["causes"], (*path, "causes"), what="causes")
+        if "commitment" in m:
+            kw["commitment"] = _read.percent(
+                m["commitment"], (*path, "commitment"), what="commitment"
+            )
         return _wrap(lambda: cls(**kw), path)  # type: ignore[arg-type]
 
     def to_mapping(self) -> Mapping[str, object]:
@@ -974,7 +1119,11 @@ class CreditSchedule:
             "rule": self.rule.to_mapping(),
             "exclusions": sorted(self.exclusions),
             "minimum_downtime": format_duration(self.minimum_downtime),
-            "maintenance_notice": format_duration(self.maintenance_notice),
+            "maintenance_notice": (
+                "none"
+                if self.maintenance_notice is None
+                else format_duration(self.maintenance_notice)
+            ),
             "rounding": self.rounding,
         }
         if self.services is not None:
@@ -987,6 +1136,20 @@ class CreditSchedule:
             out["whole"] = format_duration(self.whole)
         if self.fee_basis is not None:
             out["fee_basis"] = self.fee_basis
+        if self.strict:
+            out["strict"] = sorted(self.strict)
+        if self.weight is not None:
+            out["weight"] = self.weight
+        if self.commitment is not None:
+            out["commitment"] = _read.format_percent(self.commitment)
+        if self.planned_downtime != "excluded":
+            out["planned_downtime"] = self.planned_downtime
+        if self.count_from != "start":
+            out["count_from"] = self.count_from
+        if self.causes:
+            out["causes"] = sorted(self.causes)
+        if self.minutes is not None:
+            out["minutes"] = self.minutes
         for key in ("cap_per_incident", "cap_per_period", "minimum_payout", "claim"):
             value = getattr(self, key)
             if value is not None:

@@ -699,7 +699,8 @@ def _bands(ctx: LintContext) -> list[tuple[int, Any]] | None:
 
 
 def check_credit_bands(ctx: LintContext) -> None:
-    """Credit bands leave no gap, do not overlap, and never give less for a worse outage."""
+    """Credit bands leave no gap (unless the rule says ``gaps: allowed``), do not overlap, and
+    never give less for a worse outage."""
     bands = _bands(ctx)
     credits = ctx.spec.credits
     if not bands or credits is None:
@@ -723,6 +724,7 @@ def check_credit_bands(ctx: LintContext) -> None:
         return (0, 0) if lower is None else (1, lower)
 
     ordered = sorted(bands, key=order)
+    gaps = getattr(credits.rule, "gaps", None) == "allowed"
     for (_, prev), (i, band) in itertools.pairwise(ordered):
         where: Path = ("credits", "rule", "bands", i, "range")
         pair = f"the bands {prev.range_text()} and {band.range_text()}"
@@ -730,6 +732,8 @@ def check_credit_bands(ctx: LintContext) -> None:
         if prev.upper is None or band.lower is None or prev.upper > band.lower:
             ctx.report(where, f"{pair} overlap; {fix}")
         elif prev.upper < band.lower:
+            if gaps:
+                continue
             ctx.report(
                 where,
                 f"{pair} leave a gap from {_bound(prev.upper)} to {_bound(band.lower)}; {fix}",
@@ -740,7 +744,7 @@ def check_credit_bands(ctx: LintContext) -> None:
                 f"{pair} both include {_bound(band.lower)}; exclude it from one of them, "
                 "e.g. '[1h, 4h)' then '[4h, 12h)'",
             )
-        elif not prev.upper_inclusive and not band.lower_inclusive:
+        elif not prev.upper_inclusive and not band.lower_inclusive and not gaps:
             ctx.report(
                 where,
                 f"{pair} both exclude {_bound(band.lower)}, leaving it uncovered; include it "

@@ -778,11 +778,18 @@ class BandSpec(_Model):
 Bands = Annotated[list[BandSpec], Field(min_length=1)]
 
 
+Gaps = Annotated[
+    Literal["allowed", "refused"] | None,
+    Field(description="'allowed': bands may leave a gap in which no credit is owed"),
+]
+
+
 class DowntimeBandsSpec(_Model):
     """A percentage of the period fee by band of downtime."""
 
     kind: Literal["downtime_bands"]
     bands: Bands
+    gaps: Gaps = None
 
 
 class UptimeBandsSpec(_Model):
@@ -790,6 +797,7 @@ class UptimeBandsSpec(_Model):
 
     kind: Literal["uptime_bands"]
     bands: Bands
+    gaps: Gaps = None
 
 
 class FlatStepSpec(_Model):
@@ -813,7 +821,10 @@ class HourlyStepSpec(_Model):
     """A percentage per complete step of downtime beyond an allowance, up to a maximum."""
 
     kind: Literal["hourly_step"]
-    allowance: Duration
+    allowance: Annotated[
+        Duration | Percent,
+        Field(description="a duration ('4h') or a share of the period ('0.5%')"),
+    ]
     credit_per_step: Percent
     step: Duration | None = None
     max_credit: Percent | None = None
@@ -911,9 +922,14 @@ def _choice_of(options: tuple[str, ...], what: str) -> Callable[[object], str]:
     return check
 
 
+_CAUSE_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
 def _exclusion(value: object) -> str:
     from sla_engine.credits.incident import EXCLUSION_REASONS
 
+    if isinstance(value, str) and _CAUSE_NAME.fullmatch(value):
+        return value  # built in, or declared under causes (checked with the schedule)
     return _choice_of(EXCLUSION_REASONS, "an exclusion")(value)
 
 
@@ -952,9 +968,34 @@ class CreditsSpec(_Model):
     services: list[Text] | None = None
     min_error_rate: Share | None = None
     min_affected_share: Share | None = None
+    strict: Annotated[
+        list[Literal["minimum_downtime", "min_error_rate", "min_affected_share"]] | None,
+        Field(description="thresholds whose bound is excluded ('greater than 5 %')"),
+    ] = None
+    weight: Annotated[
+        Literal["error_rate", "affected_share"] | None,
+        Field(description="count each instant of downtime at this share of itself"),
+    ] = None
+    commitment: Annotated[
+        Percent | None,
+        Field(description="the uptime promised; credit is owed only when uptime is below it"),
+    ] = None
+    count_from: Literal["start", "reported_at"] | None = None
+    minutes: Annotated[
+        Literal["touched", "full"] | None,
+        Field(description="count every clock minute touched, or only the fully unavailable"),
+    ] = None
+    causes: Annotated[
+        list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] | None,
+        Field(description="incident causes declared beyond the built-in ones"),
+    ] = None
     minimum_downtime: Duration | None = None
     whole: Duration | None = None
-    maintenance_notice: Duration | None = None
+    maintenance_notice: Annotated[
+        Duration | Literal["none"] | None,
+        Field(description="how long ahead maintenance must be announced; 'none': no notice"),
+    ] = None
+    planned_downtime: Literal["excluded", "out_of_period"] | None = None
     cap_per_incident: CapEntry | None = None
     cap_per_period: CapEntry | None = None
     minimum_payout: MinimumPayoutSpec | None = None
