@@ -1,0 +1,444 @@
+"""Rule kinds real SLAs use: named edge cases at each bound, and the weighting laws."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+
+from sla_engine.credits import (
+    Band,
+    BillingPeriod,
+    CreditSchedule,
+    DowntimeBands,
+    Fee,
+    HourlyStep,
+    Incident,
+    LostTime,
+    MaintenanceWindow,
+    UptimeBands,
+    compute_credit,
+)
+from sla_engine.errors import CreditError
+from strategies import credit_rated_incidents
+
+MARCH = BillingPeriod.month(2026, 3)
+FEE = Fee(amount=Decimal("1000.00"), currency="USD", per="month")
+US = timedelta(microseconds=1)
+
+
+def t(day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, second, tzinfo=UTC)
+
+
+def inc(ident: str, start: datetime, end: datetime, **kw: object) -> Incident:
+    return Incident(id=ident, start=start, end=end, **kw)  # type: ignore[arg-type]
+
+
+SEED = DowntimeBands(
+    bands=(
+        Band.parse("[1h, 4h)", "10%"),
+        Band.parse("[4h, 12h)", "25%"),
+        Band.parse("[12h, inf)", "50%"),
+    )
+)
+
+
+def schedule(**kw: object) -> CreditSchedule:
+    base: dict[str, object] = {"rule": SEED, "basis": "period"}
+    base.update(kw)
+    return CreditSchedule(**base)  # type: ignore[arg-type]
+
+
+def credit(s: CreditSchedule, incidents: list[Incident], **kw: object):  # type: ignore[no-untyped-def]
+    return compute_credit(s, incidents, period=MARCH, fee=FEE, **kw)  # type: ignore[arg-type]
+
+
+def roundtrip(s: CreditSchedule) -> CreditSchedule:
+    back = CreditSchedule.from_mapping(s.to_mapping())
+    assert back == s
+    return back
+
+
+# -- strict thresholds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "strict", "counted"),
+    [
+        ("0.0499", False, False),
+        ("0.05", False, True),
+        ("0.05", True, False),
+        ("0.0501", True, True),
+    ],
+    ids=["below-inclusive", "at-bound-inclusive", "at-bound-strict", "above-strict"],
+)
+def test_error_rate_greater_than_5_percent(rate: str, strict: bool, counted: bool) -> None:
+    """'Error rate greater than 5 %': with strict the bound itself is not an outage."""
+    s = roundtrip(
+        schedule(
+            min_error_rate=Decimal("0.05"),
+            strict=frozenset({"min_error_rate"}) if strict else frozenset(),
+        )
+    )
+    d = credit(s, [inc("A", t(2, 10), t(2, 12), error_rate=Decimal(rate))])
+    assert (d.downtime == timedelta(hours=2)) is counted
+    assert (d.amount == Decimal("100.00")) is counted
+    if not counted:
+        assert dict(d.excluded) == {"below_error_rate": timedelta(hours=2)}
+
+
+@pytest.mark.parametrize(
+    ("share", "counted"), [("0.1", False), ("0.1001", True)], ids=["at-bound", "above"]
+)
+def test_affected_share_strict(share: str, counted: bool) -> None:
+    """'More than 10 % of users affected' excludes exactly 10 %."""
+    s = schedule(min_affected_share=Decimal("0.1"), strict=frozenset({"min_affected_share"}))
+    d = credit(s, [inc("A", t(2, 10), t(2, 12), affected_share=Decimal(share))])
+    assert (d.downtime > timedelta(0)) is counted
+
+
+@pytest.mark.parametrize(
+    ("length", "strict", "counted"),
+    [
+        (timedelta(minutes=3) - US, False, False),
+        (timedelta(minutes=3), False, True),
+        (timedelta(minutes=3), True, False),
+        (timedelta(minutes=3) + US, True, True),
+    ],
+    ids=["under-inclusive", "exactly-inclusive", "exactly-strict", "over-strict"],
+)
+def test_more_than_three_consecutive_minutes(
+    length: timedelta, strict: bool, counted: bool
+) -> None:
+    """'More than 3 consecutive minutes': strict drops a stretch of exactly 3 minutes."""
+    s = schedule(
+        rule=LostTime(rate="prorated"),
+        minimum_downtime=timedelta(minutes=3),
+        strict=frozenset({"minimum_downtime"}) if strict else frozenset(),
+    )
+    d = credit(s, [inc("A", t(2, 10), t(2, 10) + length)])
+    assert (d.downtime == length) is counted
+    if not counted:
+        assert d.downtime == timedelta(0) and d.amount == Decimal("0.00")
+
+
+def test_strict_names_only_known_thresholds() -> None:
+    """strict lists thresholds by name; another name is refused."""
+    with pytest.raises(CreditError, match="strict: expected a frozenset of some of"):
+        schedule(strict=frozenset({"max_error_rate"}))
+
+
+# -- weighted downtime ------------------------------------------------------------------------
+
+
+def test_weighted_by_error_rate_counts_half_an_outage_at_fifty_percent() -> None:
+    """Two hours at a 50 % error rate count one hour; the rest is a partial outage."""
+    s = roundtrip(schedule(weight="error_rate"))
+    d = credit(s, [inc("A", t(2, 10), t(2, 12), error_rate=Decimal("0.5"))])
+    assert d.downtime == timedelta(hours=1) and d.amount == Decimal("100.00")
+    assert dict(d.incidents[0].excluded) == {"partial_outage": timedelta(hours=1)}
+
+
+def test_weighted_overlap_counts_the_highest_rate() -> None:
+    """Where incidents overlap, the highest rate there counts, once."""
+    s = schedule(weight="affected_share", rule=LostTime(rate="prorated"))
+    d = credit(
+        s,
+        [
+            inc("A", t(2, 10), t(2, 12), affected_share=Decimal("0.2")),
+            inc("B", t(2, 11), t(2, 13), affected_share=Decimal("0.8")),
+        ],
+    )
+    # A alone 10:00-11:00 at 20 % (12 min), B 11:00-13:00 at 80 % (96 min)
+    assert d.downtime == timedelta(minutes=108)
+    lines = {line.id: line for line in d.incidents}
+    assert lines["A"].counted == timedelta(minutes=12)
+    assert dict(lines["A"].excluded)["overlap"] == timedelta(hours=1)
+    assert lines["B"].counted == timedelta(minutes=96)
+
+
+def test_uptime_is_100_percent_minus_mean_error_rate_of_5_minute_intervals() -> None:
+    """Uptime bands on error-rate-weighted downtime: 100 % minus the mean error rate over the
+    month's 5-minute intervals."""
+    rates = [Decimal("0.5"), Decimal("0.25"), Decimal("1"), Decimal("0.1")] * 30
+    start = t(4, 8)
+    intervals = [
+        inc(
+            f"i{k}",
+            start + k * timedelta(minutes=5),
+            start + (k + 1) * timedelta(minutes=5),
+            error_rate=rate,
+        )
+        for k, rate in enumerate(rates)
+    ]
+    s = schedule(
+        weight="error_rate",
+        rule=UptimeBands(
+            bands=(Band.parse("[0%, 99%)", "25%"), Band.parse("[99%, 99.95%)", "10%"))
+        ),
+    )
+    d = credit(s, intervals)
+    slots = 31 * 24 * 12
+    mean = Fraction(sum(rates, Decimal(0))) / slots
+    assert d.uptime_share == 1 - mean
+    assert d.percent == Decimal("10")
+
+
+def test_weighting_needs_the_rate() -> None:
+    """A weighted schedule refuses an incident without the rate, naming it."""
+    with pytest.raises(
+        CreditError, match=r"incidents\[0\] \('A'\).*weights downtime by error_rate"
+    ):
+        credit(schedule(weight="error_rate"), [inc("A", t(2, 10), t(2, 12))])
+
+
+@settings(max_examples=60, deadline=None)
+@given(credit_rated_incidents(rate=Decimal(1)))
+def test_law_weighted_at_rate_one_equals_unweighted(incidents: list[Incident]) -> None:
+    """Downtime weighted at rate 1 is exactly the unweighted downtime, and so is the credit."""
+    for weight in ("error_rate", "affected_share"):
+        plain = credit(schedule(rule=LostTime(rate="prorated")), incidents)
+        weighted = credit(schedule(rule=LostTime(rate="prorated"), weight=weight), incidents)
+        assert weighted.downtime == plain.downtime
+        assert weighted.amount == plain.amount
+
+
+@settings(max_examples=80, deadline=None)
+@given(credit_rated_incidents())
+def test_law_weighting_never_adds_downtime(incidents: list[Incident]) -> None:
+    """Weighted downtime is never more than unweighted downtime, for each incident too."""
+    plain = credit(schedule(rule=LostTime(rate="prorated")), incidents)
+    for weight in ("error_rate", "affected_share"):
+        weighted = credit(schedule(rule=LostTime(rate="prorated"), weight=weight), incidents)
+        assert weighted.downtime <= plain.downtime
+        assert weighted.amount <= plain.amount
+        assert sum((line.counted for line in weighted.incidents), timedelta(0)) == (
+            weighted.downtime
+        )
+
+
+# -- a credit gated on the commitment ---------------------------------------------------------
+
+# March: 44,640 minutes; 99.9 % of it leaves 44.64 minutes = 44 min 38.4 s of downtime.
+AT_COMMITMENT = timedelta(minutes=44, seconds=38, milliseconds=400)
+
+
+@pytest.mark.parametrize(
+    ("downtime", "owed"),
+    [(AT_COMMITMENT, False), (AT_COMMITMENT + US, True)],
+    ids=["uptime-exactly-at-commitment", "one-microsecond-below"],
+)
+def test_lost_time_owed_only_below_the_commitment(downtime: timedelta, owed: bool) -> None:
+    """Lost-time credit is owed only when uptime is below 99.9 %; exactly 99.9 % owes none."""
+    s = roundtrip(
+        schedule(rule=LostTime(rate="prorated", multiple=Decimal(10)), commitment=Decimal("99.9"))
+    )
+    d = credit(s, [inc("A", t(9, 3), t(9, 3) + downtime)])
+    assert (d.amount > 0) is owed
+    assert any(("no credit owed" in line) is not owed for line in d.trace if "commitment" in line)
+    if owed:
+        assert d.amount == Decimal("10.00")  # 10 × 1000.00 × 44.64/44640, rounded
+
+
+# -- gaps between bands -----------------------------------------------------------------------
+
+GAPPED = DowntimeBands(
+    bands=(Band.parse("[1h, 4h)", "10%"), Band.parse("[5h, inf)", "25%")), gaps=True
+)
+
+
+@pytest.mark.parametrize(
+    ("length", "amount"),
+    [
+        (timedelta(hours=4) - US, "100.00"),
+        (timedelta(hours=4), "0.00"),
+        (timedelta(hours=5) - US, "0.00"),
+        (timedelta(hours=5), "250.00"),
+    ],
+    ids=["top-of-first-band", "start-of-gap", "end-of-gap", "start-of-second-band"],
+)
+def test_gaps_allowed_pay_nothing_in_the_gap(length: timedelta, amount: str) -> None:
+    """With gaps: allowed, downtime in the gap earns nothing; each band keeps its bounds."""
+    s = roundtrip(schedule(rule=GAPPED))
+    assert credit(s, [inc("A", t(2, 0), t(2, 0) + length)]).amount == Decimal(amount)
+
+
+def test_gaps_are_still_refused_by_default() -> None:
+    """Without gaps: allowed, a gap is an error that names the way out."""
+    with pytest.raises(CreditError, match=r"leave a gap.*gaps: allowed"):
+        DowntimeBands(bands=(Band.parse("[1h, 4h)", "10%"), Band.parse("[5h, inf)", "25%")))
+    with pytest.raises(CreditError, match="overlap"):
+        DowntimeBands(
+            bands=(Band.parse("[1h, 4h)", "10%"), Band.parse("[3h, inf)", "25%")), gaps=True
+        )
+
+
+# -- downtime from the customer's report ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reported", "counted"),
+    [
+        (t(2, 9), timedelta(hours=4)),
+        (t(2, 10), timedelta(hours=4)),
+        (t(2, 11), timedelta(hours=3)),
+        (t(2, 14) - US, US),
+        (t(2, 14), timedelta(0)),
+    ],
+    ids=["before-start", "at-start", "an-hour-in", "last-microsecond", "at-end"],
+)
+def test_downtime_counts_from_the_report(reported: datetime, counted: timedelta) -> None:
+    """With count_from=reported_at, downtime before the customer's report does not count."""
+    s = roundtrip(schedule(rule=LostTime(rate="prorated"), count_from="reported_at"))
+    d = credit(s, [inc("A", t(2, 10), t(2, 14), reported_at=reported)])
+    assert d.downtime == counted
+    before = timedelta(hours=4) - counted
+    assert dict(d.incidents[0].excluded).get("before_report", timedelta(0)) == before
+
+
+def test_count_from_report_needs_reported_at() -> None:
+    """An incident without reported_at is refused when the schedule counts from the report."""
+    with pytest.raises(CreditError, match="give the incident's reported_at"):
+        credit(schedule(count_from="reported_at"), [inc("A", t(2, 10), t(2, 14))])
+
+
+# -- allowances as a share of the period ------------------------------------------------------
+
+# 0.5 % of March's 744 h is 3 h 43 min 12 s.
+ALLOWANCE = timedelta(hours=3, minutes=43, seconds=12)
+
+
+@pytest.mark.parametrize(
+    ("length", "percent"),
+    [
+        (ALLOWANCE + timedelta(hours=1) - US, Decimal("0")),
+        (ALLOWANCE + timedelta(hours=1), Decimal("5")),
+        (ALLOWANCE + timedelta(hours=2), Decimal("10")),
+    ],
+    ids=["just-under-one-step", "one-step", "two-steps"],
+)
+def test_allowance_as_a_share_of_the_month(length: timedelta, percent: Decimal) -> None:
+    """'5 % per complete hour beyond 0.5 % of the month'."""
+    rule = HourlyStep(allowance=Decimal("0.5"), percent_per_step=Decimal(5))
+    s = roundtrip(schedule(rule=rule))
+    assert credit(s, [inc("A", t(2, 0), t(2, 0) + length)]).percent == percent
+
+
+# -- minutes on clock boundaries --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spans", "touched", "full"),
+    [
+        ([((10, 0, 30), (10, 1, 10))], 2, 0),
+        ([((10, 0, 0), (10, 2, 0))], 2, 2),
+        ([((10, 0, 10), (10, 0, 20)), ((10, 0, 40), (10, 0, 50))], 1, 0),
+        ([((10, 0, 30), (10, 1, 30)), ((10, 1, 30), (10, 3, 10))], 4, 2),
+        ([((10, 0, 0), (10, 0, 0))], 0, 0),
+    ],
+    ids=[
+        "40s-across-a-boundary",
+        "two-whole-minutes",
+        "two-blips-in-one-minute",
+        "touching-incidents",
+        "empty",
+    ],
+)
+def test_minutes_touched_and_full(
+    spans: list[tuple[tuple[int, int, int], tuple[int, int, int]]], touched: int, full: int
+) -> None:
+    """'Any minute touched counts' and 'only fully unavailable minutes', on clock minutes."""
+    incidents = [inc(f"I{k}", t(2, *a), t(2, *b)) for k, (a, b) in enumerate(spans)]
+    for mode, minutes in (("touched", touched), ("full", full)):
+        s = roundtrip(schedule(rule=LostTime(rate="prorated"), minutes=mode))
+        assert credit(s, incidents).downtime == timedelta(minutes=minutes), mode
+
+
+def test_minutes_touched_stay_inside_the_period() -> None:
+    """A minute touched at the period's edge is cut at the edge."""
+    s = schedule(rule=LostTime(rate="prorated"), minutes="touched")
+    edge = datetime(2026, 4, 1, tzinfo=UTC)
+    d = credit(s, [inc("A", edge - timedelta(seconds=10), edge + timedelta(seconds=10))])
+    assert d.downtime == timedelta(minutes=1)
+
+
+def test_minutes_and_whole_are_not_both_given() -> None:
+    """Two ways of rounding downtime are refused together."""
+    with pytest.raises(CreditError, match="minutes and whole"):
+        schedule(minutes="full", whole=timedelta(minutes=1))
+
+
+# -- causes as open vocabulary ----------------------------------------------------------------
+
+
+def test_declared_cause_is_excluded() -> None:
+    """A policy may declare causes (customer software, suspension, quota) and exclude them."""
+    s = roundtrip(
+        schedule(
+            causes=frozenset({"customer_software", "suspension", "quota"}),
+            exclusions=frozenset({"quota", "suspension"}),
+        )
+    )
+    d = credit(
+        s,
+        [
+            inc("Q", t(2, 10), t(2, 12), cause="quota"),
+            inc("C", t(3, 10), t(3, 12), cause="customer_software"),
+        ],
+    )
+    assert d.downtime == timedelta(hours=2)  # customer_software is declared but not excluded
+    assert dict(d.excluded) == {"quota": timedelta(hours=2)}
+
+
+def test_undeclared_cause_is_refused_naming_it() -> None:
+    """An incident whose cause the schedule does not declare is an error, not covered time."""
+    with pytest.raises(CreditError, match="cause 'quota' is not declared by the schedule"):
+        credit(schedule(), [inc("Q", t(2, 10), t(2, 12), cause="quota")])
+    with pytest.raises(CreditError, match="exclusions: 'quota' not known"):
+        schedule(exclusions=frozenset({"quota"}))
+
+
+# -- maintenance ------------------------------------------------------------------------------
+
+
+def late_window() -> MaintenanceWindow:
+    return MaintenanceWindow(
+        id="M",
+        start=t(5, 2),
+        end=t(5, 4),
+        announced_at=t(5, 3),  # announced an hour in
+    )
+
+
+def test_maintenance_needs_no_notice_when_the_policy_says_so() -> None:
+    """maintenance_notice=None excludes maintenance however late it was announced."""
+    outage = [inc("A", t(5, 2), t(5, 4))]
+    counted = credit(schedule(), outage, maintenance=[late_window()])
+    free = credit(roundtrip(schedule(maintenance_notice=None)), outage, maintenance=[late_window()])
+    assert counted.downtime == timedelta(hours=2)
+    assert free.downtime == timedelta(0)
+
+
+# March 744 h less 24 h of maintenance is 720 h; 1 % of it is 7 h 12 min.
+def test_planned_downtime_out_of_the_period_is_checked_at_the_band_bound() -> None:
+    """Scheduled availability: noticed maintenance leaves the period's length too."""
+    bands = UptimeBands(bands=(Band.parse("[0%, 99%)", "25%"), Band.parse("[99%, 99.9%)", "10%")))
+    window = MaintenanceWindow(id="M", start=t(20), end=t(21), announced_at=t(1))
+    for length, shortened, plain in (
+        (timedelta(hours=7, minutes=12), "10", "10"),
+        (timedelta(hours=7, minutes=12) + US, "25", "10"),
+    ):
+        outage = [inc("A", t(3), t(3) + length)]
+        out = credit(
+            roundtrip(schedule(rule=bands, planned_downtime="out_of_period")),
+            outage,
+            maintenance=[window],
+        )
+        kept = credit(schedule(rule=bands), outage, maintenance=[window])
+        assert out.period_length == timedelta(hours=720)
+        assert kept.period_length == timedelta(hours=744)
+        assert out.percent == Decimal(shortened) and kept.percent == Decimal(plain)
