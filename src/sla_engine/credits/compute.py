@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from sla_engine._time import US_PER_HOUR, format_duration, from_us, require_aware, to_us, us_to_td
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
@@ -30,6 +30,9 @@ from sla_engine.credits.money import Fee, round_money
 from sla_engine.credits.period import BillingCycle, BillingPeriod, utc_iso
 from sla_engine.credits.schedule import CreditSchedule, Outcome
 from sla_engine.errors import CreditError
+
+if TYPE_CHECKING:
+    from sla_engine.credits._bulk import BulkCredits
 
 __all__ = ["CreditRun", "ServiceCalendar", "compute_credit"]
 
@@ -564,6 +567,69 @@ class CreditRun:
         if schedule.minimum_downtime or schedule.whole is not None:
             counts = [self._trim(c)[0] for c in counts]
         return self._settle(counts, fee).amount
+
+    # -- whole columns -----------------------------------------------------------------------
+
+    def bulk_ready(self) -> bool:
+        """Whether :meth:`bulk` can credit this schedule: numpy is installed and every choice
+        of the schedule is measured on columns (basis ``period``; no service, error-rate or
+        affected-share filter; no weighting, report time or clock minutes)."""
+        s = self.schedule
+        if (
+            s.basis != "period"
+            or s.services is not None
+            or s.min_error_rate is not None
+            or s.min_affected_share is not None
+            or s.weight is not None
+            or s.count_from != "start"
+            or s.minutes is not None
+        ):
+            return False
+        try:
+            import numpy  # noqa: F401
+        except ImportError:  # pragma: no cover - numpy is an optional extra
+            return False
+        return True
+
+    def bulk(
+        self,
+        *,
+        customer: Sequence[int],
+        start_us: Sequence[int],
+        end_us: Sequence[int],
+        cause: Sequence[str],
+        customers: int,
+        fee_index: Sequence[int],
+        fees: Sequence[Fee],
+        claim_filed_us: Sequence[int | None],
+    ) -> BulkCredits:
+        """Credits of ``customers`` customers at once, from incident columns.
+
+        Incident ``k`` belongs to customer ``customer[k]`` (0 .. customers-1) and spans
+        ``[start_us[k], end_us[k])`` with ``cause[k]``; customer ``c`` pays ``fees[fee_index[c]]``
+        and filed a claim at ``claim_filed_us[c]`` (``None``: none). Each customer's downtime,
+        band, percent, amount and claim equal :meth:`decide`'s for the same incidents. Needs
+        numpy and a schedule :meth:`bulk_ready` accepts.
+        """
+        if not self.bulk_ready():
+            raise CreditError(
+                "bulk: this schedule needs each incident's details (or numpy is missing); "
+                "use billing_run, which decides each customer in turn, or decide()",
+                path=("schedule",),
+            )
+        from sla_engine.credits._bulk import bulk
+
+        return bulk(
+            self,
+            customer=customer,
+            start_us=start_us,
+            end_us=end_us,
+            cause=cause,
+            customers=customers,
+            fee_index=fee_index,
+            fees=fees,
+            claim_filed_us=claim_filed_us,
+        )
 
     # -- the full decision -------------------------------------------------------------------
 
