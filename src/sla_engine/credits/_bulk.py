@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import numpy as np
 
@@ -32,25 +32,72 @@ from sla_engine.errors import CreditError
 if TYPE_CHECKING:
     from sla_engine.credits.compute import CreditRun
 
-__all__ = ["BulkCredits", "bulk"]
+__all__ = ["NO_CLAIM", "BulkCredits", "bulk"]
 
 _NOT_NEEDED, _NOT_FILED, _IN_TIME, _AFTER, _ALL_LATE, _SOME_LATE = range(6)
+T = TypeVar("T")
+NO_CLAIM: Final = -(2**63)
+"""In a numpy array of claim instants: this customer filed no claim (``CreditRun.NO_CLAIM``)."""
 _I64 = np.int64
 _MAX = np.iinfo(np.int64).max
+
+
+class Indexed(Sequence[T]):
+    """A column of few distinct values: ``values[index[i]]`` for row ``i``."""
+
+    __slots__ = ("positions", "values")
+
+    def __init__(self, values: Sequence[T], index: Any) -> None:
+        self.values = values
+        self.positions = index
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            return [self.values[k] for k in self.positions[i].tolist()]
+        return self.values[int(self.positions[i])]
+
+
+class Ints(Sequence[int]):
+    """A numpy column read as Python ints (or bools)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[int]: ...
+    def __getitem__(self, i: int | slice) -> int | Sequence[int]:
+        if isinstance(i, slice):
+            return list(self.array[i].tolist())
+        return self.array[i].item()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
 class BulkCredits:
     """Per customer: counted and excluded downtime (µs), band, percent, amount, whether the
-    claim was accepted, and a claim note (an index into ``billing.CLAIM_NOTES``)."""
+    claim was accepted, and a claim note (an index into ``billing.CLAIM_NOTES``). Columns are
+    read-only sequences over numpy arrays."""
 
-    downtime_us: list[int]
-    excluded_us: list[int]
-    band: list[str | None]
-    percent: list[Decimal | None]
-    amount: list[Decimal]
-    claim_accepted: list[bool]
-    claim_note: list[int]
+    downtime_us: Sequence[int]
+    excluded_us: Sequence[int]
+    band: Sequence[str | None]
+    percent: Sequence[Decimal | None]
+    amount: Sequence[Decimal]
+    claim_accepted: Sequence[bool]
+    claim_note: Sequence[int]
 
 
 def _sum_by(owner: Any, values: Any, n: int) -> Any:
@@ -148,11 +195,12 @@ def bulk(
     customer: Sequence[int],
     start_us: Sequence[int],
     end_us: Sequence[int],
-    cause: Sequence[str],
+    cause: Sequence[str] | Any,
     customers: int,
     fee_index: Sequence[int],
     fees: Sequence[Fee],
-    claim_filed_us: Sequence[int | None],
+    claim_filed_us: Sequence[int | None] | Any,
+    cause_names: Sequence[str] | None = None,
 ) -> BulkCredits:
     """See :meth:`CreditRun.bulk`."""
     schedule = run.schedule
@@ -175,12 +223,24 @@ def bulk(
             "the end",
             path=("incidents", k),
         )
-    names: dict[str, int] = {}
-    codes = np.fromiter((names.setdefault(c, len(names)) for c in cause), dtype=_I64, count=len(s))
+    if cause_names is None:
+        names = {c: k for k, c in enumerate(dict.fromkeys(cause))}
+        codes = np.fromiter(map(names.__getitem__, cause), dtype=_I64, count=len(s))
+    else:
+        names = {c: k for k, c in enumerate(cause_names)}
+        if len(names) != len(cause_names):
+            raise CreditError("bulk: cause_names lists a cause twice")
+        codes = np.asarray(cause, dtype=_I64)
+        if len(codes) and (codes.min() < 0 or codes.max() >= len(names)):
+            raise CreditError(f"bulk: a cause code is outside 0..{len(names) - 1}")
     excluded_name = np.array([c != COVERED and c in schedule.exclusions for c in names], dtype=bool)
     fee_of = np.asarray(fee_index, dtype=_I64)
-    given = np.array([f is not None for f in claim_filed_us], dtype=bool)
-    filed = np.array([0 if f is None else f for f in claim_filed_us], dtype=_I64)
+    if isinstance(claim_filed_us, np.ndarray):
+        filed = claim_filed_us.astype(_I64, copy=False)
+        given = filed != NO_CLAIM
+    else:
+        given = np.array([f is not None for f in claim_filed_us], dtype=bool)
+        filed = np.array([0 if f is None else f for f in claim_filed_us], dtype=_I64)
 
     cs = np.maximum(s, p0)
     ce = np.minimum(e, p1)
@@ -274,38 +334,37 @@ def bulk(
         else:
             gated = down <= floor(p - Fraction(schedule.commitment) * p / 100)
     keys = _outcome_keys(run, down)
-    amount_of: dict[tuple[int, int, bool, bool], tuple[Decimal, str | None, Decimal | None]] = {}
+    amount_of: dict[
+        tuple[int, int, bool, bool], tuple[int, tuple[Decimal, str | None, Decimal | None]]
+    ] = {}
     if keys is not None:
         width = int(keys.max()) + 1 if n else 1
         combined = ((fee_of * width + keys) * 2 + gated) * 2 + ok
-        uniq, first_row, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        _, first_row, pick = np.unique(combined, return_index=True, return_inverse=True)
         settled = [
             _settle_one(run, fees[int(fee_of[r])], int(down[r]), bool(ok[r]))
             for r in first_row.tolist()
         ]
-        pick = inverse.ravel().tolist()
-        amount = [settled[j][0] for j in pick]
-        band = [settled[j][1] for j in pick]
-        percent = [settled[j][2] for j in pick]
-        del uniq
+        pick = pick.ravel()
     else:
-        amount, band, percent = [], [], []
+        settled = []
+        chosen: list[int] = []
         for f, dd, k_ok in zip(fee_of.tolist(), down.tolist(), ok.tolist(), strict=True):
             key = (f, dd, k_ok, False)
             got = amount_of.get(key)
             if got is None:
-                got = amount_of[key] = _settle_one(run, fees[f], dd, k_ok)
-            amount.append(got[0])
-            band.append(got[1])
-            percent.append(got[2])
+                got = amount_of[key] = (len(settled), _settle_one(run, fees[f], dd, k_ok))
+                settled.append(got[1])
+            chosen.append(got[0])
+        pick = np.asarray(chosen, dtype=_I64)
     return BulkCredits(
-        downtime_us=down.tolist(),
-        excluded_us=excluded.tolist(),
-        band=band,
-        percent=percent,
-        amount=amount,
-        claim_accepted=ok.tolist(),
-        claim_note=note.tolist(),
+        downtime_us=Ints(down),
+        excluded_us=Ints(excluded),
+        band=Indexed([x[1] for x in settled], pick),
+        percent=Indexed([x[2] for x in settled], pick),
+        amount=Indexed([x[0] for x in settled], pick),
+        claim_accepted=Indexed([False, True], ok.astype(_I64)),
+        claim_note=Ints(note),
     )
 
 

@@ -28,7 +28,7 @@ from sla_engine._time import format_duration, to_us, us_to_td
 from sla_engine.credits import _read
 from sla_engine.credits.compute import CreditRun, ServiceCalendar, _context_of
 from sla_engine.credits.decision import CreditDecision
-from sla_engine.credits.incident import Incident
+from sla_engine.credits.incident import _CAUSE_NAME, CAUSES, COVERED, Incident
 from sla_engine.credits.maintenance import MaintenanceWindow, RecurringMaintenance
 from sla_engine.credits.money import FEE_BASES, Fee
 from sla_engine.credits.period import BillingPeriod
@@ -122,17 +122,17 @@ class CreditTable:
 
     period: str
     period_us: int
-    customer: list[str]
-    plan: list[str | None]
-    downtime_us: list[int]
-    excluded_us: list[int]
-    band: list[str | None]
-    percent: list[Decimal | None]
-    amount: list[Decimal]
-    currency: list[str]
-    claim_accepted: list[bool]
-    claim: list[str]
-    trace: list[tuple[str, ...]] | None = None
+    customer: Sequence[str]
+    plan: Sequence[str | None]
+    downtime_us: Sequence[int]
+    excluded_us: Sequence[int]
+    band: Sequence[str | None]
+    percent: Sequence[Decimal | None]
+    amount: Sequence[Decimal]
+    currency: Sequence[str]
+    claim_accepted: Sequence[bool]
+    claim: Sequence[str]
+    trace: Sequence[tuple[str, ...]] | None = None
 
     def __len__(self) -> int:
         return len(self.customer)
@@ -272,6 +272,84 @@ def _read_incidents(
     return by_customer
 
 
+@dataclass(slots=True)
+class _Columns:
+    owner: list[int]
+    start: list[int]
+    end: list[int]
+    cause: list[str]
+
+
+def _us(value: object, path: _read.Path, what: str) -> int:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.utcoffset() is not None:
+            return to_us(parsed)
+    return to_us(_read.instant(value, path, what=what))
+
+
+def _incident_columns(rows: Iterable[Mapping[str, object]], index: Mapping[str, int]) -> _Columns:
+    """The incidents as columns, checked as ``Incident.from_mapping`` checks them."""
+    cols = _Columns([], [], [], [])
+    counts = [0] * len(index)
+    ids: set[tuple[int, str]] = set()
+    allowed = frozenset(_INCIDENT_KEYS)
+    for i, row in enumerate(rows):
+        path: _read.Path = ("incidents", i)
+        if not isinstance(row, Mapping) or not allowed.issuperset(row):
+            _read.mapping(row, path, allowed=_INCIDENT_KEYS)  # raises the precise error
+        ident = row.get("customer")
+        k = index.get(ident) if isinstance(ident, str) else None
+        if k is None:
+            name = _read.text(
+                _read.required(row, "customer", path), (*path, "customer"), what="customer"
+            )
+            raise CreditError(
+                f"incident of customer {name!r}: no such customer in the customers table",
+                path=(*path, "customer"),
+            )
+        counts[k] += 1
+        given = row.get("id")
+        key = given if isinstance(given, str) and given else f"{ident}#{counts[k]}"
+        if (k, key) in ids:
+            raise CreditError(
+                f"customer {ident!r}: the incident id {key!r} is used twice; give each incident "
+                "its own id",
+                path=(*path, "id"),
+            )
+        ids.add((k, key))
+        start = _us(_read.required(row, "start", path), (*path, "start"), "start")
+        end = _us(_read.required(row, "end", path), (*path, "end"), "end")
+        if end < start:
+            raise CreditError(
+                f"incident {key!r}: end {row['end']} is before start {row['start']}; swap them "
+                "or fix the end",
+                path=(*path, "end"),
+            )
+        cause = row.get("cause") or COVERED
+        if not isinstance(cause, str) or not _CAUSE_NAME.match(cause):
+            raise CreditError(
+                f"incident {key!r}: cause {cause!r} is not a cause name; expected one of "
+                f"{', '.join(CAUSES)} or a cause the schedule declares",
+                path=(*path, "cause"),
+            )
+        for name in ("error_rate", "affected_share"):
+            value = row.get(name)
+            if value is not None and value != "":
+                _read.share(value, (*path, name), what=name)
+        reported = row.get("reported_at")
+        if reported is not None and reported != "":
+            _us(reported, (*path, "reported_at"), "reported_at")
+        cols.owner.append(k)
+        cols.start.append(start)
+        cols.end.append(end)
+        cols.cause.append(cause)
+    return cols
+
+
 # ---------------------------------------------------------------------------------------------
 # the run
 
@@ -312,10 +390,9 @@ def billing_run(
     )
     people = _read_customers(customers, currency=currency, fee_basis=schedule.fee_basis)
     index = {c.id: k for k, c in enumerate(people)}
-    grouped = _read_incidents(incidents, index)
     if not trace and run.bulk_ready():
-        return _bulk_table(run, people, grouped)
-    return _decided_table(run, people, grouped, trace=trace)
+        return _bulk_table(run, people, _incident_columns(incidents, index))
+    return _decided_table(run, people, _read_incidents(incidents, index), trace=trace)
 
 
 def _decided_table(
@@ -357,27 +434,7 @@ def _decided_table(
     )
 
 
-def _bulk_table(
-    run: CreditRun, people: list[_Customer], grouped: list[list[Incident]]
-) -> CreditTable:
-    owner: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    causes: list[str] = []
-    for k, incidents in enumerate(grouped):
-        seen: set[str] = set()
-        for i, inc in enumerate(incidents):
-            if inc.id in seen:
-                raise CreditError(
-                    f"customer {people[k].id!r}: the incident id {inc.id!r} is used twice; "
-                    "give each incident its own id",
-                    path=("incidents", i, "id"),
-                )
-            seen.add(inc.id)
-            owner.append(k)
-            starts.append(inc.start_us)
-            ends.append(inc.end_us)
-            causes.append(inc.cause)
+def _bulk_table(run: CreditRun, people: list[_Customer], cols: _Columns) -> CreditTable:
     fee_index: dict[Fee, int] = {}
     fees: list[Fee] = []
     per_customer_fee: list[int] = []
@@ -388,10 +445,10 @@ def _bulk_table(
             fees.append(person.fee)
         per_customer_fee.append(j)
     result = run.bulk(
-        customer=owner,
-        start_us=starts,
-        end_us=ends,
-        cause=causes,
+        customer=cols.owner,
+        start_us=cols.start,
+        end_us=cols.end,
+        cause=cols.cause,
         customers=len(people),
         fee_index=per_customer_fee,
         fees=fees,

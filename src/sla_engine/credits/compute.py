@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from sla_engine._time import US_PER_HOUR, format_duration, from_us, require_aware, to_us, us_to_td
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
@@ -236,6 +236,9 @@ class _Settled:
 
 class CreditRun:
     """One schedule applied to one billing period, compiled once for many customers."""
+
+    NO_CLAIM: Final = -(2**63)
+    """In a numpy array of claim instants given to :meth:`bulk`: no claim filed."""
 
     __slots__ = (
         "_allowed",
@@ -597,11 +600,12 @@ class CreditRun:
         customer: Sequence[int],
         start_us: Sequence[int],
         end_us: Sequence[int],
-        cause: Sequence[str],
+        cause: Sequence[str] | Sequence[int],
         customers: int,
         fee_index: Sequence[int],
         fees: Sequence[Fee],
-        claim_filed_us: Sequence[int | None],
+        claim_filed_us: Sequence[int | None] | Any,
+        cause_names: Sequence[str] | None = None,
     ) -> BulkCredits:
         """Credits of ``customers`` customers at once, from incident columns.
 
@@ -610,6 +614,10 @@ class CreditRun:
         and filed a claim at ``claim_filed_us[c]`` (``None``: none). Each customer's downtime,
         band, percent, amount and claim equal :meth:`decide`'s for the same incidents. Needs
         numpy and a schedule :meth:`bulk_ready` accepts.
+
+        Columns may be lists or numpy arrays. With ``cause_names``, ``cause`` holds integer
+        codes into it (faster than names); a numpy array of claim instants marks a customer
+        without a claim with :attr:`NO_CLAIM`.
         """
         if not self.bulk_ready():
             raise CreditError(
@@ -629,6 +637,7 @@ class CreditRun:
             fee_index=fee_index,
             fees=fees,
             claim_filed_us=claim_filed_us,
+            cause_names=cause_names,
         )
 
     # -- the full decision -------------------------------------------------------------------
