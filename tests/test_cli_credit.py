@@ -217,3 +217,76 @@ def test_incidents_use_the_version_in_force(
     code, out, err = _run(["credit", *policies, "--incidents", str(both), *tail], capsys)
     assert (code, out) == (1, "")
     assert "the incidents fall under several versions of the policy (2026.1, 2026.2)" in err
+
+
+CUSTOMERS_CSV = """customer,plan,fee,fee_per,claim_filed_at
+acme,enterprise,2000.00,month,2026-04-10T09:00:00Z
+globex,standard,49.00,month,
+"""
+INCIDENTS_CSV = """customer,id,start,end,cause
+acme,A1,2026-03-02T10:00:00Z,2026-03-02T15:00:00Z,covered
+acme,A2,2026-03-09T08:00:00Z,2026-03-09T12:00:00Z,third_party
+globex,G1,2026-03-20T00:00:00Z,2026-03-20T01:30:00Z,covered
+"""
+
+
+def test_credit_billing_run_prints_the_table_as_csv(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """credit --customers prints exactly the library's billing_run table as CSV."""
+    import csv
+    import io
+
+    from sla_engine.credits import billing_run
+    from sla_engine.policy import load_policy
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS_CSV, encoding="utf-8")
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text(INCIDENTS_CSV, encoding="utf-8")
+    argv = ["credit", "--policy", str(desk), "--customers", str(customers)]
+    code, out, err = _run([*argv, "--incidents", str(incidents), "--period", "2026-03"], capsys)
+    assert code == 0, err
+    expected = io.StringIO()
+    billing_run(
+        load_policy(desk),
+        customers=csv.DictReader(io.StringIO(CUSTOMERS_CSV)),
+        incidents=csv.DictReader(io.StringIO(INCIDENTS_CSV)),
+        period=BillingPeriod.month(2026, 3),
+    ).write_csv(expected)
+    assert out == expected.getvalue()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["customer"] for r in rows] == ["acme", "globex"]
+    assert rows[1]["claim"] == "no claim filed"
+
+    code, out, _ = _run(
+        [*argv, "--incidents", str(incidents), "--period", "2026-03", "--trace"], capsys
+    )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["customer"] for line in lines] == ["acme", "globex"]
+    assert any(step.startswith("claim:") for step in lines[0]["trace"])
+
+
+def test_credit_billing_run_errors(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fee with --customers is a usage error; a ragged CSV row and an unknown customer are
+    errors naming the file and row; no traceback, nothing half-printed."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS_CSV, encoding="utf-8")
+    incidents = tmp_path / "incidents.csv"
+    base = ["credit", "--policy", str(desk), "--customers", str(customers), "--period", "2026-03"]
+    incidents.write_text(INCIDENTS_CSV, encoding="utf-8")
+    code, out, err = _run([*base, "--incidents", str(incidents), "--fee", "10"], capsys)
+    assert code == 2 and out == "" and "leave out --fee" in err
+    incidents.write_text(INCIDENTS_CSV + "acme,A3,2026-03-05T00:00:00Z\n", encoding="utf-8")
+    code, out, err = _run([*base, "--incidents", str(incidents)], capsys)
+    assert code == 1 and out == "" and "incidents.csv:5: the row does not have one value" in err
+    incidents.write_text(INCIDENTS_CSV + "initech,I1,2026-03-05T00:00:00Z,2026-03-05T01:00:00Z,\n")
+    code, out, err = _run([*base, "--incidents", str(incidents)], capsys)
+    assert code == 1 and out == "" and "no such customer" in err and "Traceback" not in err
+    code, out, err = _run(
+        ["credit", "--policy", str(desk), "--incidents", str(incidents), "--period", "2026-03"],
+        capsys,
+    )
+    assert code == 2 and "credit needs --fee" in err

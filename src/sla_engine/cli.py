@@ -545,11 +545,86 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     return incidents, maintenance
 
 
+def _table_rows(text: str, name: str) -> list[dict[str, Any]]:
+    """Rows of a CSV file with a header, or of a JSON list of objects (a ``.json`` file)."""
+    import csv
+    import io
+    import json
+
+    if name.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise _Failure(f"{name}: not JSON: nested too deeply") from None
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise _Failure(f"{name}: expected a JSON list of objects, one per row")
+        return data
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+    except csv.Error as exc:
+        raise _Failure(f"{name}: not CSV: {exc}") from None
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise _Failure(f"{name}:{i}: the row does not have one value per header column")
+    return rows
+
+
+def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``credit --customers``: the billing run of a period, as CSV (or JSON lines)."""
+    import json
+
+    from sla_engine.credits import billing_run
+
+    versions = _Versions(args.policy, err)
+    probe = versions.single or versions.set.versions[-1]
+    period = _period(args.period, probe.billing_cycle, args.timezone)
+    policy = versions.at(period.start)
+    if policy.credit_schedule is None:
+        raise _Failure(
+            f"{policy.source or versions.label}: the policy has no credits section; add 'credits'"
+        )
+    if args.fee is not None or args.customer is not None or args.claim_filed_at is not None:
+        raise _Failure(
+            "--customers reads each customer's fee and claim from its file; leave out --fee, "
+            "--customer and --claim-filed-at",
+            EXIT_USAGE,
+        )
+    customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
+    incidents = _table_rows(_read_text(args.incidents, "incidents file"), args.incidents)
+    if args.currency is not None or args.fee_per is not None:
+        for row in customers:
+            if args.currency is not None:
+                row.setdefault("currency", args.currency)
+            if args.fee_per is not None:
+                row.setdefault("fee_per", args.fee_per)
+    table = billing_run(
+        policy, customers=customers, incidents=incidents, period=period, trace=args.trace
+    )
+    if args.trace:
+        for row in table.rows():
+            line = dict(row.to_mapping())
+            out.write(json.dumps({**line, "trace": list(row.trace or ())}, ensure_ascii=False))
+            out.write("\n")
+    else:
+        table.write_csv(out)
+    return EXIT_OK
+
+
 def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from decimal import Decimal, InvalidOperation
 
     from sla_engine.credits import Fee, compute_credit
 
+    if args.customers is not None:
+        return _credit_table(args, out, err)
+    if args.fee is None:
+        raise _Failure(
+            "credit needs --fee (one customer) or --customers FILE (every customer of a file)",
+            EXIT_USAGE,
+        )
     versions = _Versions(args.policy, err)
     incidents, maintenance = _incidents(
         _read_text(args.incidents, "incidents file"), args.incidents, args.customer
@@ -693,7 +768,8 @@ def _build_parser() -> argparse.ArgumentParser:
     credit = commands.add_parser(
         "credit",
         help="a service credit decision as JSON",
-        description="Compute the service credit for one customer and billing period. "
+        description="Compute the service credit for one customer and billing period, or with "
+        "--customers for every customer of a file at once. "
         "Incidents are JSON: a list of {id, start, end, cause}, an object with 'incidents' "
         "(and 'maintenance'), or {customers: [{id, incidents}]} with --customer. Prints the "
         "decision as JSON, amounts as strings.",
@@ -707,12 +783,28 @@ def _build_parser() -> argparse.ArgumentParser:
         "incidents happened is used)",
     )
     credit.add_argument(
-        "--incidents", required=True, metavar="FILE", help="incidents as JSON ('-': stdin)"
+        "--incidents",
+        required=True,
+        metavar="FILE",
+        help="incidents as JSON ('-': stdin); with --customers, CSV or a .json list of rows",
     )
     credit.add_argument(
         "--period", required=True, metavar="PERIOD", help="a month (2026-03) or quarter (2026-Q1)"
     )
-    credit.add_argument("--fee", required=True, metavar="AMOUNT", help="the fee, e.g. 2000.00")
+    credit.add_argument("--fee", metavar="AMOUNT", help="the fee, e.g. 2000.00 (one customer)")
+    credit.add_argument(
+        "--customers",
+        metavar="FILE",
+        help="a billing run: customers as CSV (or a .json list) with customer, fee and "
+        "optionally plan, currency, fee_per, claim_filed_at; --incidents then holds rows with "
+        "customer, start, end and optionally id, cause, error_rate, affected_share, "
+        "reported_at. Prints one CSV row per customer",
+    )
+    credit.add_argument(
+        "--trace",
+        action="store_true",
+        help="with --customers: print JSON lines with each decision's trace instead of CSV",
+    )
     credit.add_argument(
         "--fee-per",
         choices=("period", "month", "hour"),
