@@ -604,9 +604,9 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         policy, customers=customers, incidents=incidents, period=period, trace=args.trace
     )
     if args.trace:
-        for row in table.rows():
-            line = dict(row.to_mapping())
-            out.write(json.dumps({**line, "trace": list(row.trace or ())}, ensure_ascii=False))
+        for decided in table.rows():
+            line = {**decided.to_mapping(), "trace": list(decided.trace or ())}
+            out.write(json.dumps(line, ensure_ascii=False))
             out.write("\n")
     else:
         table.write_csv(out)
