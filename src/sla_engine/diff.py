@@ -994,6 +994,7 @@ def _credits(old: CreditSchedule | None, new: CreditSchedule | None) -> list[Cha
         "count_from",
         "minutes",
         "causes",
+        "plans",
     ):
         a, b = old.to_mapping().get(key), new.to_mapping().get(key)
         if a != b:

@@ -754,6 +754,16 @@ def _credit(schedule: CreditSchedule | None) -> list[Section]:
         terms.append("Every clock minute touched by downtime counts as a whole minute.")
     elif schedule.minutes == "full":
         terms.append("Only clock minutes wholly unavailable count.")
+    if schedule.plans:
+        terms.append(
+            "Plans with terms of their own: "
+            + ", ".join(
+                name
+                + (f" (commitment {plan.commitment}%)" if plan.commitment is not None else "")
+                for name, plan in schedule.plans
+            )
+            + "."
+        )
     if schedule.planned_downtime == "out_of_period":
         terms.append("Announced maintenance is taken out of the period's length.")
     if schedule.services is not None:

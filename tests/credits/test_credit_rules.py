@@ -442,3 +442,91 @@ def test_planned_downtime_out_of_the_period_is_checked_at_the_band_bound() -> No
         assert out.period_length == timedelta(hours=720)
         assert kept.period_length == timedelta(hours=744)
         assert out.percent == Decimal(shortened) and kept.percent == Decimal(plain)
+
+
+# -- several commitments, one per plan --------------------------------------------------------
+
+PLANS = {
+    "basis": "period",
+    "fee_basis": "month",
+    "commitment": "99.95%",
+    "rule": {
+        "kind": "uptime_bands",
+        "bands": [
+            {"range": "[0%, 99%)", "credit": "25%"},
+            {"range": "[99%, 99.95%)", "credit": "10%"},
+        ],
+    },
+    "plans": {
+        "enterprise": {
+            "commitment": "99.99%",
+            "rule": {
+                "kind": "uptime_bands",
+                "bands": [
+                    {"range": "[0%, 99.9%)", "credit": "30%"},
+                    {"range": "[99.9%, 99.99%)", "credit": "10%"},
+                ],
+            },
+        }
+    },
+}
+# March is 44,640 minutes: 99.95 % leaves 22.32 min, 99.99 % leaves 4.464 min of downtime.
+
+
+@pytest.mark.parametrize(
+    ("plan", "seconds", "amount"),
+    [
+        (None, 1339, "0.00"),  # 22 min 19 s: above 99.95 %
+        (None, 1340, "100.00"),  # 22 min 20 s: below it, in [99%, 99.95%)
+        ("enterprise", 267, "0.00"),  # 4 min 27 s: above 99.99 %
+        ("enterprise", 268, "100.00"),  # 4 min 28 s: below it
+        ("enterprise", 2679, "300.00"),  # 44 min 39 s: below 99.9 %
+    ],
+    ids=[
+        "standard-above",
+        "standard-below",
+        "enterprise-above",
+        "enterprise-below",
+        "enterprise-below-99.9",
+    ],
+)
+def test_commitment_and_bands_by_plan(plan: str | None, seconds: int, amount: str) -> None:
+    """99.95 % with its bands for the standard plan, 99.99 % with others for enterprise."""
+    s = roundtrip(CreditSchedule.from_mapping(PLANS))
+    outage = [inc("A", t(4, 2), t(4, 2) + timedelta(seconds=seconds))]
+    assert credit(s, outage, plan=plan).amount == Decimal(amount)
+
+
+def test_unknown_plan_is_refused_naming_the_plans() -> None:
+    """A plan the schedule does not know is an error that lists the known ones."""
+    s = CreditSchedule.from_mapping(PLANS)
+    with pytest.raises(
+        CreditError, match=r"'gold' is not a plan of this schedule \(plans: enterprise\)"
+    ):
+        credit(s, [], plan="gold")
+
+
+def test_billing_run_credits_each_plan_with_its_schedule() -> None:
+    """The billing run's plan column picks each customer's schedule; rows equal compute_credit."""
+    from sla_engine.credits import billing_run
+
+    s = CreditSchedule.from_mapping(PLANS)
+    customers = [
+        {"customer": "a", "fee": "1000.00", "currency": "USD"},
+        {"customer": "b", "plan": "enterprise", "fee": "1000.00", "currency": "USD"},
+        {"customer": "c", "plan": "", "fee": "1000.00", "currency": "USD"},
+    ]
+    start, end = t(4, 2), t(4, 2) + timedelta(seconds=1000)
+    incidents = [{"customer": c["customer"], "start": start, "end": end} for c in customers]
+    table = billing_run(s, customers=customers, incidents=incidents, period=MARCH)
+    for row in table.rows():
+        one = credit(s, [inc("x", start, end)], plan=row.plan)
+        assert (row.amount, row.band, row.uptime_share) == (one.amount, one.band, one.uptime_share)
+    assert [r.amount for r in table.rows()] == [Decimal("0.00"), Decimal("100.00"), Decimal("0.00")]
+    with pytest.raises(CreditError, match="customer 'z': plan: 'gold' is not a plan"):
+        billing_run(
+            s,
+            customers=[{"customer": "z", "plan": "gold", "fee": "1", "currency": "USD"}],
+            incidents=[],
+            period=MARCH,
+        )

@@ -17,7 +17,7 @@ decided in turn.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -133,13 +133,15 @@ class CreditTable:
     claim_accepted: Sequence[bool]
     claim: Sequence[str]
     trace: Sequence[tuple[str, ...]] | None = None
+    period_lengths_us: Sequence[int] | None = None
+    """Each row's period length when plans count it differently (else ``period_us``)."""
 
     def __len__(self) -> int:
         return len(self.customer)
 
     def row(self, i: int) -> CreditRow:
         """Row ``i`` as a :class:`CreditRow`."""
-        p = self.period_us
+        p = self.period_us if self.period_lengths_us is None else self.period_lengths_us[i]
         d = self.downtime_us[i]
         return CreditRow(
             customer=self.customer[i],
@@ -382,17 +384,87 @@ def billing_run(
     ``fee_basis``, else the period's charges. ``trace=True`` keeps each decision's trace.
     """
     schedule, _, currency = _context_of(schedule_or_policy)
-    run = CreditRun(
-        schedule_or_policy,
-        period=period,
-        maintenance=maintenance,
-        service_calendar=service_calendar,
-    )
+    runs: dict[str | None, CreditRun] = {}
+
+    def run_of(plan: str | None) -> CreditRun:
+        found = runs.get(plan)
+        if found is None:
+            found = runs[plan] = CreditRun(
+                schedule_or_policy,
+                period=period,
+                maintenance=maintenance,
+                service_calendar=service_calendar,
+                plan=plan if schedule.plans else None,
+            )
+        return found
+
     people = _read_customers(customers, currency=currency, fee_basis=schedule.fee_basis)
+    for i, person in enumerate(people):
+        try:
+            run_of(person.plan)
+        except CreditError as exc:
+            raise CreditError(
+                f"customer {person.id!r}: {exc.message}", path=("customers", i, "plan")
+            ) from None
+    run = run_of(None)
     index = {c.id: k for k, c in enumerate(people)}
+    if len(runs) > 1:  # several plans: credit each plan's customers with its schedule
+        return _by_plan(run_of, people, _read_incidents(incidents, index), trace=trace)
     if not trace and run.bulk_ready():
         return _bulk_table(run, people, _incident_columns(incidents, index))
     return _decided_table(run, people, _read_incidents(incidents, index), trace=trace)
+
+
+def _by_plan(
+    run_of: Callable[[str | None], CreditRun],
+    people: list[_Customer],
+    grouped: list[list[Incident]],
+    *,
+    trace: bool,
+) -> CreditTable:
+    parts: dict[str | None, list[int]] = {}
+    for k, person in enumerate(people):
+        parts.setdefault(person.plan, []).append(k)
+    tables: dict[str | None, tuple[CreditTable, list[int]]] = {}
+    for plan, members in parts.items():
+        run = run_of(plan)
+        mine = [people[k] for k in members]
+        if not trace and run.bulk_ready():
+            cols = _Columns([], [], [], [])
+            for j, k in enumerate(members):
+                for inc in grouped[k]:
+                    cols.owner.append(j)
+                    cols.start.append(inc.start_us)
+                    cols.end.append(inc.end_us)
+                    cols.cause.append(inc.cause)
+            tables[plan] = (_bulk_table(run, mine, cols), members)
+        else:
+            tables[plan] = (
+                _decided_table(run, mine, [grouped[k] for k in members], trace=trace),
+                members,
+            )
+    where: list[tuple[CreditTable, int]] = [None] * len(people)  # type: ignore[list-item]
+    for table, members in tables.values():
+        for j, k in enumerate(members):
+            where[k] = (table, j)
+    rows = [t.row(j) for t, j in where]
+    first = run_of(None)
+    return CreditTable(
+        period=first.period.label(),
+        period_us=first.period_us,
+        customer=[r.customer for r in rows],
+        plan=[r.plan for r in rows],
+        downtime_us=[_td_us(r.downtime) for r in rows],
+        excluded_us=[_td_us(r.excluded) for r in rows],
+        band=[r.band for r in rows],
+        percent=[r.percent for r in rows],
+        amount=[r.amount for r in rows],
+        currency=[r.currency for r in rows],
+        claim_accepted=[r.claim_accepted for r in rows],
+        claim=[r.claim for r in rows],
+        trace=[r.trace or () for r in rows] if trace else None,
+        period_lengths_us=[t.period_us for t, _ in where],
+    )
 
 
 def _decided_table(

@@ -262,8 +262,12 @@ class CreditRun:
         period: BillingPeriod,
         maintenance: Sequence[MaintenanceWindow | RecurringMaintenance] = (),
         service_calendar: ServiceCalendar | None = None,
+        plan: str | None = None,
     ) -> None:
         schedule, billing, currency = _context_of(schedule_or_policy)
+        if plan is not None and not isinstance(plan, str):
+            raise CreditError(f"plan: expected a plan name, got {plan!r}", path=("plan",))
+        schedule = schedule.for_plan(plan)
         if not isinstance(period, BillingPeriod):
             raise CreditError(
                 f"period: expected a BillingPeriod (e.g. BillingPeriod.month(2026, 3)), got "
@@ -1077,18 +1081,21 @@ def compute_credit(
     claim_filed_at: datetime | None = None,
     maintenance: Sequence[MaintenanceWindow | RecurringMaintenance] = (),
     service_calendar: ServiceCalendar | None = None,
+    plan: str | None = None,
 ) -> CreditDecision:
     """The credit for one customer's ``incidents`` in one billing ``period``.
 
     Incidents outside the period are clipped to it (a period's credit depends only on it);
     overlapping or touching covered incidents are merged; excluded causes, noticed maintenance
     and time outside ``service_calendar`` (when given) are dropped with their reason; then the
-    schedule's rule, caps, rounding (once), minimum payout and claim window apply.
+    schedule's rule, caps, rounding (once), minimum payout and claim window apply. ``plan``
+    picks the schedule of the customer's plan (``CreditSchedule.plans``).
     """
     run = CreditRun(
         schedule_or_policy,
         period=period,
         maintenance=maintenance,
         service_calendar=service_calendar,
+        plan=plan,
     )
     return run.decide(incidents, fee=fee, claim_filed_at=claim_filed_at)

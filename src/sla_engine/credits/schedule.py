@@ -854,6 +854,7 @@ _SCHEDULE_KEYS: Final = (
     "count_from",
     "causes",
     "minutes",
+    "plans",
 )
 MINUTES: Final[tuple[str, ...]] = ("touched", "full")
 STRICT_BOUNDS: Final[tuple[str, ...]] = ("minimum_downtime", "min_error_rate", "min_affected_share")
@@ -895,6 +896,9 @@ class CreditSchedule:
       customer reported it.
     - ``minutes``: downtime on the clock's minutes: ``"touched"`` counts every minute any
       downtime touched, whole; ``"full"`` only the minutes wholly inside downtime.
+    - ``plans``: ``(name, schedule)`` pairs: the schedule a customer of that plan or edition
+      gets ("99.95 % standard, 99.99 % enterprise", each with its own bands); this schedule is
+      the one for customers of no named plan. Pick one with :meth:`for_plan`.
     - ``causes``: incident causes this schedule declares beyond the built-in ones (open
       vocabulary); each may then be listed in ``exclusions``.
     """
@@ -921,6 +925,7 @@ class CreditSchedule:
     count_from: str = "start"
     causes: frozenset[str] = frozenset()
     minutes: str | None = None
+    plans: tuple[tuple[str, CreditSchedule], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule, tuple(_RULES.values())):
@@ -1006,6 +1011,26 @@ class CreditSchedule:
                 raise CreditError(
                     f"commitment: {self.commitment}% is above 100%", path=("commitment",)
                 )
+        if not isinstance(self.plans, tuple) or any(
+            not isinstance(p, tuple)
+            or len(p) != 2
+            or not isinstance(p[0], str)
+            or not p[0]
+            or not isinstance(p[1], CreditSchedule)
+            for p in self.plans
+        ):
+            raise CreditError(
+                "plans: expected a tuple of (name, CreditSchedule) pairs", path=("plans",)
+            )
+        names = [name for name, _ in self.plans]
+        if len(set(names)) != len(names):
+            raise CreditError("plans: a plan is named twice", path=("plans",))
+        for name, plan in self.plans:
+            if plan.plans:
+                raise CreditError(
+                    f"plans.{name}: a plan's schedule has no plans of its own",
+                    path=("plans", name),
+                )
         if self.minutes is not None and self.whole is not None:
             raise CreditError(
                 "minutes and whole both round downtime to units; give one of them",
@@ -1053,10 +1078,40 @@ class CreditSchedule:
         """True when the credit never falls as covered downtime grows (with ``basis="period"``)."""
         return self.rule.monotone
 
+    def for_plan(self, plan: str | None) -> CreditSchedule:
+        """The schedule of customers of ``plan`` (``None``: this one, for customers of no
+        named plan); an unknown plan is an error naming the plans there are."""
+        if plan is None:
+            return self
+        for name, schedule in self.plans:
+            if name == plan:
+                return schedule
+        known = ", ".join(name for name, _ in self.plans) or "none"
+        raise CreditError(
+            f"plan: {plan!r} is not a plan of this schedule (plans: {known})", path=("plan",)
+        )
+
     @classmethod
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> CreditSchedule:
         """Build from plain data (as a policy file holds it); see ``to_mapping`` for the shape."""
         m = _read.mapping(data, path, allowed=_SCHEDULE_KEYS)
+        if "plans" in m:
+            raw_plans = m["plans"]
+            if not isinstance(raw_plans, Mapping) or not raw_plans:
+                raise CreditError(
+                    "plans: expected a mapping of plan names to what differs for them, e.g. "
+                    "{enterprise: {commitment: '99.99%'}}",
+                    path=(*path, "plans"),
+                )
+            base = {k: v for k, v in m.items() if k != "plans"}
+            plans: list[tuple[str, CreditSchedule]] = []
+            for name, overrides in raw_plans.items():
+                where = (*path, "plans", str(name))
+                extra = _read.mapping(overrides, where, allowed=_SCHEDULE_KEYS)
+                if "plans" in extra:
+                    raise CreditError("a plan has no plans of its own", path=(*where, "plans"))
+                plans.append((str(name), cls.from_mapping({**base, **extra}, path=where)))
+            m = {**base, "plans": tuple(plans)}
         kw: dict[str, object] = {
             "rule": _rule_from_mapping(_read.required(m, "rule", path), (*path, "rule")),
             "basis": _read.choice(
@@ -1090,6 +1145,8 @@ class CreditSchedule:
             kw["rounding"] = _read.choice(
                 m["rounding"], (*path, "rounding"), what="rounding", options=ROUNDING_MODES
             )
+        if "plans" in m:
+            kw["plans"] = m["plans"]
         if "fee_basis" in m:
             kw["fee_basis"] = _read.choice(
                 m["fee_basis"], (*path, "fee_basis"), what="fee_basis", options=_FEE_BASES
@@ -1150,6 +1207,8 @@ class CreditSchedule:
             out["causes"] = sorted(self.causes)
         if self.minutes is not None:
             out["minutes"] = self.minutes
+        if self.plans:
+            out["plans"] = {name: plan.to_mapping() for name, plan in self.plans}
         for key in ("cap_per_incident", "cap_per_period", "minimum_payout", "claim"):
             value = getattr(self, key)
             if value is not None:

@@ -44,6 +44,7 @@ __all__ = [
     "ClaimSpec",
     "ClosedSpec",
     "ComposedCalendarSpec",
+    "CreditPlanSpec",
     "CreditsSpec",
     "EscalationLevelSpec",
     "EscalationSpec",
@@ -956,14 +957,11 @@ Rounding = Annotated[
 ]
 
 
-class CreditsSpec(_Model):
-    """Service credits (sla_engine.credits.CreditSchedule) and the billing cycle they use."""
+class CreditPlanSpec(_Model):
+    """What differs for the customers of one plan or edition; the rest is the credits'."""
 
-    basis: Annotated[
-        Literal["incident", "period"],
-        Field(description="credit each incident alone, or the period's total downtime once"),
-    ]
-    rule: CreditRuleSpec
+    basis: Literal["incident", "period"] | None = None
+    rule: CreditRuleSpec | None = None
     exclusions: list[Exclusion] | None = None
     services: list[Text] | None = None
     min_error_rate: Share | None = None
@@ -1007,6 +1005,20 @@ class CreditsSpec(_Model):
             description="what the fee passed with each call is: a monthly fee, the period's "
             "charges or an hourly rate; a call with another fee is refused"
         ),
+    ] = None
+
+
+class CreditsSpec(CreditPlanSpec):
+    """Service credits (sla_engine.credits.CreditSchedule) and the billing cycle they use."""
+
+    basis: Annotated[
+        Literal["incident", "period"],
+        Field(description="credit each incident alone, or the period's total downtime once"),
+    ]
+    rule: CreditRuleSpec
+    plans: Annotated[
+        dict[Ident, CreditPlanSpec] | None,
+        Field(description="schedules by customer plan: what differs from the credits above"),
     ] = None
     billing: BillingSpec | None = None
 
