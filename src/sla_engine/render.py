@@ -758,8 +758,7 @@ def _credit(schedule: CreditSchedule | None) -> list[Section]:
         terms.append(
             "Plans with terms of their own: "
             + ", ".join(
-                name
-                + (f" (commitment {plan.commitment}%)" if plan.commitment is not None else "")
+                name + (f" (commitment {plan.commitment}%)" if plan.commitment is not None else "")
                 for name, plan in schedule.plans
             )
             + "."

@@ -107,6 +107,9 @@ SCHEDULES = [
         basis="period",
         minutes="touched",
     ),
+    CreditSchedule(rule=SEED, basis="period", claim=ClaimWindow(anchor="incident_start", cycles=1)),
+    CreditSchedule(rule=SEED, basis="period", claim=ClaimWindow(anchor="incident_end", months=1)),
+    CreditSchedule(rule=SEED, basis="period", claim=ClaimWindow(anchor="incident_start", days=3)),
 ]
 FEES = [
     Fee(amount=Decimal("49.00"), currency="USD", per="month"),

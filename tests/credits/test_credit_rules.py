@@ -530,3 +530,80 @@ def test_billing_run_credits_each_plan_with_its_schedule() -> None:
             incidents=[],
             period=MARCH,
         )
+
+
+# -- claim windows in months, business days, from the incident's start ----------------------
+
+
+def _claimed(claim: object, incidents: list[Incident], filed: datetime, **kw: object):  # type: ignore[no-untyped-def]
+    from sla_engine.credits import ClaimWindow
+
+    assert isinstance(claim, ClaimWindow)
+    s = roundtrip(schedule(claim=claim))
+    return credit(s, incidents, claim_filed_at=filed, **kw)
+
+
+def test_claim_within_a_calendar_month_clamps_to_the_months_end() -> None:
+    """One month after 31 January 10:00 is 28 February 10:00; that instant is late."""
+    from sla_engine.credits import ClaimWindow
+
+    january = BillingPeriod.month(2026, 1)
+    outage = [inc("A", datetime(2026, 1, 31, 8, tzinfo=UTC), datetime(2026, 1, 31, 10, tzinfo=UTC))]
+    window = ClaimWindow(anchor="incident_end", months=1)
+    deadline = datetime(2026, 2, 28, 10, tzinfo=UTC)
+    s = roundtrip(schedule(claim=window))
+    ok = compute_credit(s, outage, period=january, fee=FEE, claim_filed_at=deadline - US)
+    late = compute_credit(s, outage, period=january, fee=FEE, claim_filed_at=deadline)
+    assert ok.amount == Decimal("100.00") and late.amount == Decimal("0.00")
+    assert ok.incidents[0].claim_deadline == deadline
+
+
+def test_claim_two_months_after_the_period_end() -> None:
+    """'Within two months of the end of the month': March's claims close at 1 June 00:00."""
+    from sla_engine.credits import ClaimWindow
+
+    window = ClaimWindow(anchor="period_end", months=2)
+    outage = [inc("A", t(2, 10), t(2, 12))]
+    june = datetime(2026, 6, 1, tzinfo=UTC)
+    assert _claimed(window, outage, june - US).amount == Decimal("100.00")
+    assert _claimed(window, outage, june).amount == Decimal("0.00")
+
+
+def test_claim_within_business_days_counts_working_days_on_the_calendar() -> None:
+    """Two business days after Friday 6 March: Monday and Tuesday; Tuesday is in time to its
+    last microsecond (Europe/Berlin), Wednesday 00:00 is late."""
+    from zoneinfo import ZoneInfo
+
+    from sla_engine.calendar import BusinessCalendar
+    from sla_engine.credits import ClaimWindow
+
+    berlin = ZoneInfo("Europe/Berlin")
+    office = BusinessCalendar(timezone="Europe/Berlin", hours={"mon-fri": ["09:00-17:00"]})
+    window = ClaimWindow(anchor="incident_end", business_days=2, calendar="office")
+    outage = [inc("A", t(6, 10), t(6, 12))]
+    wednesday = datetime(2026, 3, 11, tzinfo=berlin)
+    ok = _claimed(window, outage, wednesday - US, claim_calendar=office)
+    late = _claimed(window, outage, wednesday, claim_calendar=office)
+    assert ok.amount == Decimal("100.00") and late.amount == Decimal("0.00")
+    with pytest.raises(CreditError, match="counts business days on the calendar 'office'"):
+        _claimed(window, outage, wednesday)
+
+
+def test_claim_counted_from_the_incident_start() -> None:
+    """'Within 24 hours of the start of the incident': the end does not move the deadline."""
+    from sla_engine.credits import ClaimWindow
+
+    window = ClaimWindow(anchor="incident_start", days=1)
+    outage = [inc("A", t(2, 10), t(2, 22))]
+    assert _claimed(window, outage, t(3, 10) - US).amount == Decimal("500.00")  # 12 h: 50 %
+    assert _claimed(window, outage, t(3, 10)).amount == Decimal("0.00")
+
+
+def test_claim_window_lengths_are_exclusive() -> None:
+    """Exactly one length; business_days and calendar go together."""
+    from sla_engine.credits import ClaimWindow
+
+    with pytest.raises(CreditError, match="exactly one of days, cycles, months or business"):
+        ClaimWindow(anchor="incident_end", days=3, months=1)
+    with pytest.raises(CreditError, match="business_days needs the calendar"):
+        ClaimWindow(anchor="incident_end", business_days=3)

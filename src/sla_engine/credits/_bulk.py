@@ -128,17 +128,15 @@ def _deadlines(run: CreditRun, e: Any, s: Any) -> Any:
     claim = run.schedule.claim
     assert claim is not None
     cycle = run.period.cycle
-    if claim.days is not None:
-        if cycle.timezone == "UTC":
-            return e + claim.days * US_PER_DAY
+    anchor = s if claim.anchor == "incident_start" else e
+    if claim.days is not None and cycle.timezone == "UTC":
+        return anchor + claim.days * US_PER_DAY
+    if claim.cycles is None or len(e) == 0:
         return np.array(
             [run._incident_deadline(a, b) for a, b in zip(e.tolist(), s.tolist(), strict=True)],
             dtype=_I64,
         )
-    assert claim.cycles is not None
-    if len(e) == 0:
-        return e.copy()
-    probe = np.where(e > s, e - 1, e)
+    probe = s if claim.anchor == "incident_start" else np.where(e > s, e - 1, e)
     lo = cycle.index_containing_us(int(probe.min()))
     hi = cycle.index_containing_us(int(probe.max()))
     starts = np.array([cycle.start_us(k) for k in range(lo, hi + 2)], dtype=_I64)

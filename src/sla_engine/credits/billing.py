@@ -374,6 +374,7 @@ def billing_run(
     period: BillingPeriod,
     maintenance: Sequence[MaintenanceWindow | RecurringMaintenance] = (),
     service_calendar: ServiceCalendar | None = None,
+    claim_calendar: Any = None,
     trace: bool = False,
 ) -> CreditTable:
     """The credit of every customer in ``customers`` for ``period``.
@@ -395,6 +396,7 @@ def billing_run(
                 maintenance=maintenance,
                 service_calendar=service_calendar,
                 plan=plan if schedule.plans else None,
+                claim_calendar=claim_calendar,
             )
         return found
 

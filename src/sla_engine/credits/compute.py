@@ -10,13 +10,15 @@ millions of customers). Both share one measuring and settling path, so they alwa
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from dateutil.relativedelta import relativedelta
 
 from sla_engine._time import US_PER_HOUR, format_duration, from_us, require_aware, to_us, us_to_td
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
@@ -178,6 +180,30 @@ def _owned(
     return pieces
 
 
+def _claim_calendar(schedule: CreditSchedule, policy: object, given: Any) -> Any:
+    """The calendar a business-day claim window counts on: ``given``, else the policy's
+    calendar of that name."""
+    claim = schedule.claim
+    if claim is None or claim.calendar is None:
+        return None
+    if given is not None:
+        if not hasattr(given, "add_business_days"):
+            raise CreditError(
+                f"claim_calendar: expected a BusinessCalendar, got {type(given).__name__}",
+                path=("claim_calendar",),
+            )
+        return given
+    calendars = getattr(policy, "calendars", None)
+    found = calendars.get(claim.calendar) if isinstance(calendars, Mapping) else None
+    if found is None:
+        raise CreditError(
+            f"claim: the window counts business days on the calendar {claim.calendar!r}; "
+            "pass claim_calendar=BusinessCalendar(...) or a policy that has that calendar",
+            path=("claim", "calendar"),
+        )
+    return found
+
+
 def _schedule_of(value: object) -> CreditSchedule:
     return _context_of(value)[0]
 
@@ -242,6 +268,7 @@ class CreditRun:
 
     __slots__ = (
         "_allowed",
+        "_claim_calendar",
         "_claim_deadline",
         "_currency",
         "_fee_cache",
@@ -263,6 +290,7 @@ class CreditRun:
         maintenance: Sequence[MaintenanceWindow | RecurringMaintenance] = (),
         service_calendar: ServiceCalendar | None = None,
         plan: str | None = None,
+        claim_calendar: Any = None,
     ) -> None:
         schedule, billing, currency = _context_of(schedule_or_policy)
         if plan is not None and not isinstance(plan, str):
@@ -282,6 +310,7 @@ class CreditRun:
                 path=("period",),
             )
         self._currency = currency
+        self._claim_calendar = _claim_calendar(schedule, schedule_or_policy, claim_calendar)
         self.schedule = schedule
         self.period = period
         self.start_us = p0 = period.start_us
@@ -341,24 +370,49 @@ class CreditRun:
         wall = time(local.hour, local.minute, local.second, local.microsecond)
         return to_us(datetime.combine(day, wall, tzinfo=zone).replace(fold=local.fold))
 
+    def _add_months(self, t_us: int, months: int) -> int:
+        zone = self.period.cycle.zone
+        local = from_us(t_us).astimezone(zone)
+        day: date = local.date() + relativedelta(months=months)
+        wall = time(local.hour, local.minute, local.second, local.microsecond)
+        return to_us(datetime.combine(day, wall, tzinfo=zone).replace(fold=local.fold))
+
+    def _after_business_days(self, t_us: int, days: int) -> int:
+        calendar = self._claim_calendar
+        assert calendar is not None
+        last = calendar.add_business_days(from_us(t_us), days)
+        zone = calendar.zone
+        following = last.astimezone(zone).date() + timedelta(days=1)
+        return to_us(datetime.combine(following, time(0), tzinfo=zone))
+
+    def _deadline_after(self, anchor_us: int, *, cycle_probe_us: int) -> int:
+        claim = self.schedule.claim
+        assert claim is not None
+        if claim.days is not None:
+            return self._add_days(anchor_us, claim.days)
+        if claim.months is not None:
+            return self._add_months(anchor_us, claim.months)
+        if claim.business_days is not None:
+            return self._after_business_days(anchor_us, claim.business_days)
+        assert claim.cycles is not None
+        cycle = self.period.cycle
+        return cycle.start_us(cycle.index_containing_us(cycle_probe_us) + 1 + claim.cycles)
+
     def _period_deadline(self) -> int | None:
         claim = self.schedule.claim
-        if claim is None or claim.anchor != "period_end":
+        if claim is None or claim.per_incident:
             return None
-        if claim.days is not None:
-            return self._add_days(self.end_us, claim.days)
-        assert claim.cycles is not None
-        return self.period.shifted(claim.cycles).end_us
+        if claim.cycles is not None:
+            return self.period.shifted(claim.cycles).end_us
+        return self._deadline_after(self.end_us, cycle_probe_us=self.end_us - 1)
 
     def _incident_deadline(self, end_us: int, start_us: int) -> int:
         claim = self.schedule.claim
         assert claim is not None
-        if claim.days is not None:
-            return self._add_days(end_us, claim.days)
-        assert claim.cycles is not None
-        cycle = self.period.cycle
-        index = cycle.index_containing_us(end_us - 1 if end_us > start_us else end_us)
-        return cycle.start_us(index + 1 + claim.cycles)
+        if claim.anchor == "incident_start":
+            return self._deadline_after(start_us, cycle_probe_us=start_us)
+        probe = end_us - 1 if end_us > start_us else end_us
+        return self._deadline_after(end_us, cycle_probe_us=probe)
 
     # -- money -------------------------------------------------------------------------------
 
@@ -512,7 +566,7 @@ class CreditRun:
         p0, p1 = self.start_us, self.end_us
         exclusions = schedule.exclusions
         claim = schedule.claim
-        per_incident_claim = claim is not None and claim.anchor == "incident_end"
+        per_incident_claim = claim is not None and claim.per_incident
         if claim is not None:
             if claim_filed_us is None:
                 return round_money(Fraction(0), fee.places)
@@ -749,7 +803,7 @@ class CreditRun:
             if (e - s) - inside:
                 reasons["outside_period"] = (e - s) - inside
             deadline = None
-            if claim is not None and claim.anchor == "incident_end":
+            if claim is not None and claim.per_incident:
                 deadline = self._incident_deadline(e, s)
             deadlines.append(deadline)
             if not inside:
@@ -783,7 +837,7 @@ class CreditRun:
                     if cs >= ce:
                         continue
             covered.append((cs, ce, i))
-        if claim is not None and claim.anchor == "incident_end" and filed_us is not None:
+        if claim is not None and claim.per_incident and filed_us is not None:
             if late_ids and not in_time:
                 claim_accepted = False
                 claim_reason += (
@@ -1082,6 +1136,7 @@ def compute_credit(
     maintenance: Sequence[MaintenanceWindow | RecurringMaintenance] = (),
     service_calendar: ServiceCalendar | None = None,
     plan: str | None = None,
+    claim_calendar: Any = None,
 ) -> CreditDecision:
     """The credit for one customer's ``incidents`` in one billing ``period``.
 
@@ -1089,7 +1144,9 @@ def compute_credit(
     overlapping or touching covered incidents are merged; excluded causes, noticed maintenance
     and time outside ``service_calendar`` (when given) are dropped with their reason; then the
     schedule's rule, caps, rounding (once), minimum payout and claim window apply. ``plan``
-    picks the schedule of the customer's plan (``CreditSchedule.plans``).
+    picks the schedule of the customer's plan (``CreditSchedule.plans``); ``claim_calendar`` is
+    the calendar a claim window in business days counts on (default: the policy's calendar the
+    window names).
     """
     run = CreditRun(
         schedule_or_policy,
@@ -1097,5 +1154,6 @@ def compute_credit(
         maintenance=maintenance,
         service_calendar=service_calendar,
         plan=plan,
+        claim_calendar=claim_calendar,
     )
     return run.decide(incidents, fee=fee, claim_filed_at=claim_filed_at)

@@ -763,35 +763,48 @@ class MinimumPayout:
         return {"amount": _read.format_decimal(self.amount), "comparison": self.comparison}
 
 
-_ANCHORS: Final = ("incident_end", "period_end")
+_ANCHORS: Final = ("incident_start", "incident_end", "period_end")
+_LENGTHS: Final = ("days", "cycles", "months", "business_days")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimWindow:
-    """A claim must be filed before ``anchor`` + ``days`` calendar days (same local wall time in
-    the period's zone) or + ``cycles`` billing cycles.
+    """A claim must be filed before ``anchor`` plus one length: ``days`` calendar days or
+    ``months`` calendar months (same local wall time in the period's zone; the 31st becomes
+    the month's last day), ``cycles`` billing cycles, or ``business_days`` working days on the
+    named ``calendar``.
 
     The window is half-open like every period: the deadline is the first instant that is late.
     With ``cycles`` it is the end of the ``cycles``-th billing cycle after the one the anchor
     falls in ("by the end of the second billing cycle after the incident"), so the first instant
     of the following cycle is late; "15 days after the end of June" ends at 16 July 00:00, which
-    is late.
-    ``anchor="incident_end"`` gives each incident its own deadline; late incidents are dropped.
+    is late. With ``business_days`` the whole last working day is in time: the deadline is the
+    local midnight (in the calendar's zone) that ends the ``business_days``-th working day after
+    the anchor's date.
+
+    ``anchor="incident_start"`` or ``"incident_end"`` gives each incident its own deadline; late
+    incidents are dropped. ``"period_end"`` gives one deadline for the whole credit.
     """
 
-    anchor: Literal["incident_end", "period_end"]
+    anchor: Literal["incident_start", "incident_end", "period_end"]
     days: int | None = None
     cycles: int | None = None
+    months: int | None = None
+    business_days: int | None = None
+    calendar: str | None = None
 
     def __post_init__(self) -> None:
         if self.anchor not in _ANCHORS:
             raise CreditError(
-                f"claim anchor: {self.anchor!r} is not 'incident_end' or 'period_end'",
+                f"claim anchor: {self.anchor!r} is not one of {', '.join(_ANCHORS)}",
                 path=("anchor",),
             )
-        if (self.days is None) == (self.cycles is None):
-            raise CreditError("a claim window needs exactly one of days or cycles")
-        for name in ("days", "cycles"):
+        given = [name for name in _LENGTHS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise CreditError(
+                "a claim window needs exactly one of days, cycles, months or business_days"
+            )
+        for name in _LENGTHS:
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 0
@@ -799,31 +812,60 @@ class ClaimWindow:
                 raise CreditError(
                     f"claim {name}: expected a whole number >= 0, got {value!r}", path=(name,)
                 )
+        if (self.business_days is None) != (self.calendar is None):
+            raise CreditError(
+                "claim: business_days needs the calendar they are counted on (calendar: "
+                "'support'), and a calendar is only for business_days",
+                path=("calendar",),
+            )
+        if self.calendar is not None and (not isinstance(self.calendar, str) or not self.calendar):
+            raise CreditError("claim calendar: expected a calendar name", path=("calendar",))
+
+    @property
+    def per_incident(self) -> bool:
+        """Whether each incident has its own deadline."""
+        return self.anchor != "period_end"
 
     def describe(self) -> str:
         """``30 days after the incident's end`` and the like."""
-        length = f"{self.days} days" if self.days is not None else f"{self.cycles} billing cycles"
-        after = "the incident's end" if self.anchor == "incident_end" else "the period's end"
+        if self.days is not None:
+            length = f"{self.days} days"
+        elif self.cycles is not None:
+            length = f"{self.cycles} billing cycles"
+        elif self.months is not None:
+            length = f"{self.months} calendar months"
+        else:
+            length = f"{self.business_days} business days on {self.calendar}"
+        after = {
+            "incident_start": "the incident's start",
+            "incident_end": "the incident's end",
+            "period_end": "the period's end",
+        }[self.anchor]
         return f"{length} after {after}"
 
     @classmethod
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> ClaimWindow:
-        """Build from ``{"days": 30, "anchor": "incident_end"}`` or
-        ``{"cycles": 2, "anchor": "period_end"}``."""
-        m = _read.mapping(data, path, allowed=("days", "cycles", "anchor"))
+        """Build from ``{"days": 30, "anchor": "incident_end"}``, ``{"cycles": 2, "anchor":
+        "period_end"}``, ``{"months": 2, ...}`` or ``{"business_days": 10, "calendar":
+        "support", ...}``."""
+        m = _read.mapping(data, path, allowed=(*_LENGTHS, "anchor", "calendar"))
         anchor = _read.choice(
             _read.required(m, "anchor", path), (*path, "anchor"), what="anchor", options=_ANCHORS
         )
-        values = {k: _read.integer(m[k], (*path, k), what=k) for k in ("days", "cycles") if k in m}
+        values: dict[str, object] = {
+            k: _read.integer(m[k], (*path, k), what=k) for k in _LENGTHS if k in m
+        }
+        if "calendar" in m:
+            values["calendar"] = _read.text(m["calendar"], (*path, "calendar"), what="calendar")
         return _wrap(lambda: cls(anchor=anchor, **values), path)  # type: ignore[arg-type]
 
     def to_mapping(self) -> Mapping[str, object]:
         """Plain data that :meth:`from_mapping` reads back to an equal value."""
         out: dict[str, object] = {"anchor": self.anchor}
-        if self.days is not None:
-            out["days"] = self.days
-        if self.cycles is not None:
-            out["cycles"] = self.cycles
+        for name in (*_LENGTHS, "calendar"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
         return out
 
 

@@ -892,16 +892,32 @@ class MinimumPayoutSpec(_Model):
 
 
 class ClaimSpec(_Model):
-    """The claim must be filed within ``days`` (or billing ``cycles``) after ``anchor``."""
+    """The claim must be filed within ``days`` (or billing ``cycles``, calendar ``months``,
+    ``business_days`` on a ``calendar``) after ``anchor``."""
 
     days: int | None = None
     cycles: int | None = None
-    anchor: Literal["incident_end", "period_end"]
+    months: int | None = None
+    business_days: int | None = None
+    calendar: Annotated[
+        Ident | None, Field(description="the policy calendar business_days are counted on")
+    ] = None
+    anchor: Literal["incident_start", "incident_end", "period_end"]
 
     @model_validator(mode="after")
     def _one_length(self) -> ClaimSpec:
-        if (self.days is None) == (self.cycles is None):
-            raise ValueError("a claim window needs exactly one of 'days' (e.g. 30) or 'cycles'")
+        given = [self.days, self.cycles, self.months, self.business_days]
+        if sum(v is not None for v in given) != 1:
+            if self.months is None and self.business_days is None:
+                raise ValueError("a claim window needs exactly one of 'days' (e.g. 30) or 'cycles'")
+            raise ValueError(
+                "a claim window needs exactly one of 'days', 'cycles', 'months' or 'business_days'"
+            )
+        if (self.business_days is None) != (self.calendar is None):
+            raise ValueError(
+                "'business_days' needs the 'calendar' they are counted on, and 'calendar' is "
+                "only for 'business_days'"
+            )
         return self
 
 
