@@ -607,3 +607,91 @@ def test_claim_window_lengths_are_exclusive() -> None:
         ClaimWindow(anchor="incident_end", days=3, months=1)
     with pytest.raises(CreditError, match="business_days needs the calendar"):
         ClaimWindow(anchor="incident_end", business_days=3)
+
+
+# -- caps over 12 months, per invoice, of the customer's own charges --------------------------
+
+
+def test_cap_over_twelve_months_leaves_only_the_room_left() -> None:
+    """Credits of any 12 months never pass one month's fee: with 900.00 credited in the 11
+    months before, a 250.00 credit pays 100.00; with 1000.00 or more, nothing."""
+    from sla_engine.credits import Cap
+
+    s = roundtrip(schedule(cap_per_12_months=Cap(percent=Decimal(100))))
+    outage = [inc("A", t(2, 0), t(2, 5))]  # 5 h: 25 % of 1000.00
+    for before, amount in (
+        ("0.00", "250.00"),
+        ("750.00", "250.00"),
+        ("900.00", "100.00"),
+        ("1000.00", "0.00"),
+        ("1200.00", "0.00"),
+    ):
+        d = credit(s, outage, credited_before=Decimal(before))
+        assert d.amount == Decimal(amount), before
+    d = credit(s, outage, credited_before=Decimal("900.00"))
+    assert d.cap_applied == "12_months" and any("over 12 months" in line for line in d.trace)
+    with pytest.raises(CreditError, match="credited_before: the schedule caps"):
+        credit(s, outage)
+
+
+def test_cap_of_the_invoice_passed_with_the_call() -> None:
+    """'Credits never exceed 50 % of the invoice': the invoice total comes with the call."""
+    from sla_engine.credits import Cap
+
+    s = roundtrip(schedule(cap_per_period=Cap(percent=Decimal(50), of="invoice")))
+    outage = [inc("A", t(2, 0), t(3, 0))]  # 24 h: 50 % of 1000.00 = 500.00
+    assert credit(s, outage, charges={"invoice": Decimal("1200.00")}).amount == Decimal("500.00")
+    assert credit(s, outage, charges={"invoice": Decimal("800.00")}).amount == Decimal("400.00")
+    with pytest.raises(CreditError, match="pass them with the call: charges=\\{'invoice'"):
+        credit(s, outage)
+
+
+def test_cap_of_the_previous_30_days_charges() -> None:
+    """'Up to 10 % of the charges of the previous 30 days' for usage-billed customers."""
+    from sla_engine.credits import Cap
+
+    s = schedule(
+        rule=LostTime(rate="prorated", multiple=Decimal(100)),
+        cap_per_period=Cap(percent=Decimal(10), of="last_30_days"),
+    )
+    outage = [inc("A", t(2, 0), t(2, 3))]  # 100 × 1000.00 × 3/744 = 403.23
+    assert credit(s, outage, charges={"last_30_days": Decimal("9000.00")}).amount == Decimal(
+        "403.23"
+    )
+    assert credit(s, outage, charges={"last_30_days": Decimal("2500.00")}).amount == Decimal(
+        "250.00"
+    )
+
+
+def test_billing_run_reads_credited_before_and_charges_columns() -> None:
+    """The billing run passes each customer's credited_before and charges_<name>."""
+    from sla_engine.credits import Cap, billing_run
+
+    s = schedule(
+        cap_per_12_months=Cap(percent=Decimal(100)),
+        cap_per_period=Cap(percent=Decimal(20), of="invoice"),
+    )
+    customers = [
+        {
+            "customer": "a",
+            "fee": "1000.00",
+            "currency": "USD",
+            "fee_per": "month",
+            "credited_before": "900.00",
+            "charges_invoice": "2000.00",
+        },
+        {
+            "customer": "b",
+            "fee": "1000.00",
+            "currency": "USD",
+            "fee_per": "month",
+            "credited_before": "0",
+            "charges_invoice": "500.00",
+        },
+    ]
+    incidents = [
+        {"customer": c, "start": "2026-03-02T00:00:00Z", "end": "2026-03-02T05:00:00Z"}
+        for c in ("a", "b")
+    ]
+    table = billing_run(s, customers=customers, incidents=incidents, period=MARCH)
+    assert [r.amount for r in table.rows()] == [Decimal("100.00"), Decimal("100.00")]

@@ -47,7 +47,15 @@ CLAIM_NOTES: Final[tuple[str, ...]] = (
 """The short claim notes of a :class:`CreditRow` (the decision's trace has the full reason)."""
 
 _NOT_NEEDED, _NOT_FILED, _IN_TIME, _AFTER, _ALL_LATE, _SOME_LATE = range(6)
-_CUSTOMER_KEYS: Final = ("customer", "plan", "fee", "currency", "fee_per", "claim_filed_at")
+_CUSTOMER_KEYS: Final = (
+    "customer",
+    "plan",
+    "fee",
+    "currency",
+    "fee_per",
+    "claim_filed_at",
+    "credited_before",
+)
 _INCIDENT_KEYS: Final = (
     "customer",
     "id",
@@ -188,6 +196,8 @@ class _Customer:
     plan: str | None
     fee: Fee
     filed_us: int | None
+    charges: dict[str, Decimal] | None = None
+    credited_before: Decimal | None = None
 
 
 def _text(row: Mapping[str, object], key: str) -> object:
@@ -209,7 +219,12 @@ def _read_customers(
     fees: dict[tuple[object, object, object], Fee] = {}
     for i, row in enumerate(rows):
         path: _read.Path = ("customers", i)
-        m = _read.mapping(row, path, allowed=_CUSTOMER_KEYS)
+        extra = [
+            k
+            for k in (row if isinstance(row, Mapping) else ())
+            if isinstance(k, str) and k.startswith("charges_")
+        ]
+        m = _read.mapping(row, path, allowed=(*_CUSTOMER_KEYS, *extra))
         ident = _read.text(
             _read.required(m, "customer", path), (*path, "customer"), what="customer"
         )
@@ -245,7 +260,20 @@ def _read_customers(
             if filed is None
             else to_us(_read.instant(filed, (*path, "claim_filed_at"), what="claim_filed_at"))
         )
-        out.append(_Customer(ident, plan, fee, filed_us))
+        person = _Customer(ident, plan, fee, filed_us)
+        for column in extra:
+            value = _text(m, column)
+            if value is not None:
+                if person.charges is None:
+                    person.charges = {}
+                name = column.removeprefix("charges_")
+                person.charges[name] = _read.decimal(value, (*path, column), what=column)
+        before = _text(m, "credited_before")
+        if before is not None:
+            person.credited_before = _read.decimal(
+                before, (*path, "credited_before"), what="credited_before"
+            )
+        out.append(person)
     return out
 
 
@@ -382,7 +410,10 @@ def billing_run(
     Each row equals ``compute_credit`` for that customer's incidents, fee and claim. Values may
     be text (as a CSV reader gives them) or typed (``Decimal``, aware ``datetime``). The fee's
     currency defaults to the policy's and what it means (``fee_per``) to the schedule's
-    ``fee_basis``, else the period's charges. ``trace=True`` keeps each decision's trace.
+    ``fee_basis``, else the period's charges. A customer's ``credited_before`` (what the 11
+    months before credited) feeds a 12-month cap, and ``charges_<name>`` columns the charges a
+    cap of ``<name>`` is taken of (``charges_invoice``). ``trace=True`` keeps each decision's
+    trace.
     """
     schedule, _, currency = _context_of(schedule_or_policy)
     runs: dict[str | None, CreditRun] = {}
@@ -477,7 +508,13 @@ def _decided_table(
     traces: list[tuple[str, ...]] = []
     for person, incidents in zip(people, grouped, strict=True):
         filed = None if person.filed_us is None else _from_us(person.filed_us)
-        d = run.decide(incidents, fee=person.fee, claim_filed_at=filed)
+        d = run.decide(
+            incidents,
+            fee=person.fee,
+            claim_filed_at=filed,
+            charges=person.charges,
+            credited_before=person.credited_before,
+        )
         late = any(dict(line.excluded).get("claim_late") for line in d.incidents)
         cols["customer"].append(person.id)
         cols["plan"].append(person.plan)

@@ -180,6 +180,31 @@ def _owned(
     return pieces
 
 
+def _check_money(charges: object, credited_before: object) -> None:
+    if charges is not None:
+        if not isinstance(charges, Mapping):
+            raise CreditError(
+                "charges: expected a mapping of names to Decimal amounts, e.g. "
+                "{'invoice': Decimal('1200.00')}",
+                path=("charges",),
+            )
+        for name, value in charges.items():
+            if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+                raise CreditError(
+                    f"charges[{name!r}]: expected a Decimal amount >= 0, got {value!r}",
+                    path=("charges", str(name)),
+                )
+    if credited_before is not None and (
+        not isinstance(credited_before, Decimal)
+        or not credited_before.is_finite()
+        or credited_before < 0
+    ):
+        raise CreditError(
+            f"credited_before: expected a Decimal amount >= 0, got {credited_before!r}",
+            path=("credited_before",),
+        )
+
+
 def _claim_calendar(schedule: CreditSchedule, policy: object, given: Any) -> Any:
     """The calendar a business-day claim window counts on: ``given``, else the policy's
     calendar of that name."""
@@ -452,7 +477,13 @@ class CreditRun:
         self._fee_cache[fee] = value
         return value
 
-    def _settle(self, counts: Sequence[int], fee: Fee) -> _Settled:
+    def _settle(
+        self,
+        counts: Sequence[int],
+        fee: Fee,
+        charges: Mapping[str, Decimal] | None = None,
+        credited_before: Decimal | None = None,
+    ) -> _Settled:
         schedule = self.schedule
         rule = schedule.rule
         period_fee = self._period_fee(fee)
@@ -478,7 +509,7 @@ class CreditRun:
         else:
             exact = Fraction(0)
             cap = schedule.cap_per_incident
-            limit = None if cap is None else cap.limit(period_fee, self.period.days)
+            limit = None if cap is None else cap.limit(period_fee, self.period.days, charges)
             for count in counts:
                 out = rule.evaluate(count, period_us)
                 amount = value(out) if count else Fraction(0)
@@ -500,10 +531,23 @@ class CreditRun:
                 cap_applied = None
         before_caps = exact
         if schedule.cap_per_period is not None:
-            limit = schedule.cap_per_period.limit(period_fee, self.period.days)
+            limit = schedule.cap_per_period.limit(period_fee, self.period.days, charges)
             if exact > limit:
                 exact = limit
                 cap_applied = "period"
+        if schedule.cap_per_12_months is not None:
+            if credited_before is None:
+                raise CreditError(
+                    "credited_before: the schedule caps the credits of any 12 months; pass "
+                    "what the 11 billing months before this one credited (Decimal('0.00') "
+                    "for none)",
+                    path=("credited_before",),
+                )
+            limit = schedule.cap_per_12_months.limit(period_fee, self.period.days, charges)
+            room = max(Fraction(0), limit - Fraction(credited_before))
+            if exact > room:
+                exact = room
+                cap_applied = "12_months"
         places = fee.places
         rounded = round_money(exact, places, schedule.rounding)
         minimum_applied = False
@@ -644,6 +688,8 @@ class CreditRun:
             or s.weight is not None
             or s.count_from != "start"
             or s.minutes is not None
+            or s.cap_per_12_months is not None
+            or (s.cap_per_period is not None and s.cap_per_period.of != "period_fee")
         ):
             return False
         try:
@@ -706,9 +752,15 @@ class CreditRun:
         *,
         fee: Fee,
         claim_filed_at: datetime | None = None,
+        charges: Mapping[str, Decimal] | None = None,
+        credited_before: Decimal | None = None,
     ) -> CreditDecision:
-        """The full decision for one customer's incidents in this period."""
+        """The full decision for one customer's incidents in this period. ``charges`` are the
+        customer's own charges that caps refer to, by name (``{"invoice": ...}``);
+        ``credited_before`` is what the 11 billing months before this one credited, for a
+        12-month cap. Both are in the fee's currency."""
         schedule = self.schedule
+        _check_money(charges, credited_before)
         p0, p1 = self.start_us, self.end_us
         period_fee = self._period_fee(fee)
         places = fee.places
@@ -921,7 +973,7 @@ class CreditRun:
                     excluded[i][reason] = excluded[i].get(reason, 0) + take
                     removed -= take
 
-        settled = self._settle(counts, fee)
+        settled = self._settle(counts, fee, charges, credited_before)
         amount = settled.amount
         if not claim_accepted:
             amount = round_money(Fraction(0), places)
@@ -1027,6 +1079,12 @@ class CreditRun:
             trace.append(
                 f"capped at {schedule.cap_per_period.describe()} per period: "
                 f"{_show(settled.exact, places)}"
+            )
+        if settled.cap_applied == "12_months":
+            assert schedule.cap_per_12_months is not None and credited_before is not None
+            trace.append(
+                f"capped at {schedule.cap_per_12_months.describe()} over 12 months, of which "
+                f"{credited_before:f} was credited before: {_show(settled.exact, places)}"
             )
         trace.append(
             f"rounded once, {schedule.rounding}, to {places} decimals: {settled.amount:f} "
@@ -1137,6 +1195,8 @@ def compute_credit(
     service_calendar: ServiceCalendar | None = None,
     plan: str | None = None,
     claim_calendar: Any = None,
+    charges: Mapping[str, Decimal] | None = None,
+    credited_before: Decimal | None = None,
 ) -> CreditDecision:
     """The credit for one customer's ``incidents`` in one billing ``period``.
 
@@ -1146,7 +1206,8 @@ def compute_credit(
     schedule's rule, caps, rounding (once), minimum payout and claim window apply. ``plan``
     picks the schedule of the customer's plan (``CreditSchedule.plans``); ``claim_calendar`` is
     the calendar a claim window in business days counts on (default: the policy's calendar the
-    window names).
+    window names). ``charges`` and ``credited_before`` feed caps of the customer's own charges
+    and over 12 months (see :meth:`CreditRun.decide`).
     """
     run = CreditRun(
         schedule_or_policy,
@@ -1156,4 +1217,10 @@ def compute_credit(
         plan=plan,
         claim_calendar=claim_calendar,
     )
-    return run.decide(incidents, fee=fee, claim_filed_at=claim_filed_at)
+    return run.decide(
+        incidents,
+        fee=fee,
+        claim_filed_at=claim_filed_at,
+        charges=charges,
+        credited_before=credited_before,
+    )

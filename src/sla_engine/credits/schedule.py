@@ -648,13 +648,28 @@ def _rule_from_mapping(data: object, path: _read.Path) -> CreditRule:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cap:
     """An upper limit on a credit: a percentage of the period fee, an amount in the fee's
-    currency, or a number of days of service (the period fee prorated over its days)."""
+    currency, or a number of days of service (the period fee prorated over its days).
+
+    ``of`` names what a percentage is taken of: ``"period_fee"``, or the name of charges the
+    caller passes with each call (``charges={"invoice": ...}``: "50 % of the invoice";
+    ``{"last_30_days": ...}``: "the charges of the previous 30 days")."""
 
     percent: Decimal | None = None
     amount: Decimal | None = None
     days_of_service: Decimal | None = None
+    of: str = "period_fee"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.of, str) or not re.match(r"^[a-z][a-z0-9_]*$", self.of):
+            raise CreditError(
+                f"cap of: expected 'period_fee' or a name of charges such as 'invoice', got "
+                f"{self.of!r}",
+                path=("of",),
+            )
+        if self.of != "period_fee" and self.percent is None:
+            raise CreditError(
+                f"cap of {self.of!r}: only a percentage is taken of charges", path=("of",)
+            )
         given = [
             n for n in ("percent", "amount", "days_of_service") if getattr(self, n) is not None
         ]
@@ -674,9 +689,24 @@ class Cap:
         if not value.is_finite() or value < 0:
             raise CreditError(f"cap {name}: {value} must be >= 0", path=(name,))
 
-    def limit(self, period_fee: Fraction, period_days: int) -> Fraction:
-        """The cap as an exact amount."""
+    def limit(
+        self,
+        period_fee: Fraction,
+        period_days: int,
+        charges: Mapping[str, Decimal] | None = None,
+    ) -> Fraction:
+        """The cap as an exact amount (``charges`` by name, for a cap of charges)."""
         if self.percent is not None:
+            if self.of != "period_fee":
+                value = None if charges is None else charges.get(self.of)
+                if value is None:
+                    raise CreditError(
+                        f"the cap is {_read.format_percent(self.percent)} of the charges "
+                        f"{self.of!r}; pass them with the call: charges={{{self.of!r}: "
+                        "Decimal(...)}",
+                        path=("charges", self.of),
+                    )
+                return Fraction(value) * Fraction(self.percent) / _HUNDRED
             return period_fee * Fraction(self.percent) / _HUNDRED
         if self.amount is not None:
             return Fraction(self.amount)
@@ -686,7 +716,8 @@ class Cap:
     def describe(self) -> str:
         """``50% of the period fee``, ``500.00`` or ``30 days of service``."""
         if self.percent is not None:
-            return f"{_read.format_percent(self.percent)} of the period fee"
+            of = "the period fee" if self.of == "period_fee" else f"the charges {self.of!r}"
+            return f"{_read.format_percent(self.percent)} of {of}"
         if self.amount is not None:
             return _read.format_decimal(self.amount)
         assert self.days_of_service is not None
@@ -697,19 +728,24 @@ class Cap:
         """Build from ``"50%"``, ``{"amount": "500.00"}`` or ``{"days_of_service": "30"}``."""
         if isinstance(data, str):
             return cls(percent=_read.percent(data, path, what="cap"))
-        m = _read.mapping(data, path, allowed=("percent", "amount", "days_of_service"))
+        m = _read.mapping(data, path, allowed=("percent", "amount", "days_of_service", "of"))
+        of = _read.text(m["of"], (*path, "of"), what="of") if "of" in m else "period_fee"
+        m = {k: v for k, v in m.items() if k != "of"}
         if len(m) != 1:
             raise CreditError(
                 "a cap needs exactly one of percent, amount or days_of_service", path=path
             )
         ((key, raw),) = m.items()
         if key == "percent":
-            return cls(percent=_read.percent(raw, (*path, key), what="cap"))
+            pct = _read.percent(raw, (*path, key), what="cap")
+            return _wrap(lambda: cls(percent=pct, of=of), path)
         value = _read.decimal(raw, (*path, key), what=f"cap {key}")
-        return _wrap(lambda: cls(**{key: value}), path)
+        return _wrap(lambda: cls(**{key: value}, of=of), path)
 
     def to_mapping(self) -> object:
         """Plain data that :meth:`from_mapping` reads back to an equal value."""
+        if self.percent is not None and self.of != "period_fee":
+            return {"percent": _read.format_percent(self.percent), "of": self.of}
         if self.percent is not None:
             return _read.format_percent(self.percent)
         if self.amount is not None:
@@ -897,6 +933,7 @@ _SCHEDULE_KEYS: Final = (
     "causes",
     "minutes",
     "plans",
+    "cap_per_12_months",
 )
 MINUTES: Final[tuple[str, ...]] = ("touched", "full")
 STRICT_BOUNDS: Final[tuple[str, ...]] = ("minimum_downtime", "min_error_rate", "min_affected_share")
@@ -920,7 +957,9 @@ class CreditSchedule:
       ``min_affected_share``: an incident counts only at or above these shares (0..1).
     - ``minimum_downtime``: a stretch counting less than this is dropped; ``whole``: only
       complete units of it count (``timedelta(minutes=1)``: whole minutes, rounded down).
-    - ``cap_per_incident``, ``cap_per_period``: :class:`Cap`; ``minimum_payout``:
+    - ``cap_per_incident``, ``cap_per_period``: :class:`Cap`; ``cap_per_12_months``: the most
+      the credits of any twelve months may add up to; each call then passes
+      ``credited_before``, what the eleven billing months before it credited; ``minimum_payout``:
       :class:`MinimumPayout`; ``claim``: :class:`ClaimWindow` (``None``: no claim needed);
       ``rounding``: one of :data:`~sla_engine.credits.money.ROUNDING_MODES`.
     - ``fee_basis``: what the fee given with each call must be (``"month"``, ``"period"``,
@@ -968,6 +1007,7 @@ class CreditSchedule:
     causes: frozenset[str] = frozenset()
     minutes: str | None = None
     plans: tuple[tuple[str, CreditSchedule], ...] = ()
+    cap_per_12_months: Cap | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule, tuple(_RULES.values())):
@@ -1089,6 +1129,7 @@ class CreditSchedule:
         for name, kind in (
             ("cap_per_incident", Cap),
             ("cap_per_period", Cap),
+            ("cap_per_12_months", Cap),
             ("minimum_payout", MinimumPayout),
             ("claim", ClaimWindow),
         ):
@@ -1174,7 +1215,7 @@ class CreditSchedule:
                 kw[key] = None
             elif key in m:
                 kw[key] = _read.duration(m[key], (*path, key), what=key)
-        for key in ("cap_per_incident", "cap_per_period"):
+        for key in ("cap_per_incident", "cap_per_period", "cap_per_12_months"):
             if key in m:
                 kw[key] = Cap.from_mapping(m[key], path=(*path, key))
         if "minimum_payout" in m:
@@ -1251,7 +1292,13 @@ class CreditSchedule:
             out["minutes"] = self.minutes
         if self.plans:
             out["plans"] = {name: plan.to_mapping() for name, plan in self.plans}
-        for key in ("cap_per_incident", "cap_per_period", "minimum_payout", "claim"):
+        for key in (
+            "cap_per_incident",
+            "cap_per_period",
+            "cap_per_12_months",
+            "minimum_payout",
+            "claim",
+        ):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value.to_mapping()

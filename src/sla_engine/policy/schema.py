@@ -864,6 +864,10 @@ class CapSpec(_Model):
     percent: Percent | None = None
     amount: Money | None = None
     days_of_service: Money | None = None
+    of: Annotated[
+        Ident | None,
+        Field(description="what a percentage is of: period_fee, or charges passed in by name"),
+    ] = None
 
     @model_validator(mode="after")
     def _one_limit(self) -> CapSpec:
@@ -1012,6 +1016,10 @@ class CreditPlanSpec(_Model):
     planned_downtime: Literal["excluded", "out_of_period"] | None = None
     cap_per_incident: CapEntry | None = None
     cap_per_period: CapEntry | None = None
+    cap_per_12_months: Annotated[
+        CapEntry | None,
+        Field(description="the most the credits of any 12 months add up to"),
+    ] = None
     minimum_payout: MinimumPayoutSpec | None = None
     claim: ClaimSpec | None = None
     rounding: Rounding | None = None
