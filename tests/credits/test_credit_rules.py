@@ -695,3 +695,61 @@ def test_billing_run_reads_credited_before_and_charges_columns() -> None:
     ]
     table = billing_run(s, customers=customers, incidents=incidents, period=MARCH)
     assert [r.amount for r in table.rows()] == [Decimal("100.00"), Decimal("100.00")]
+
+
+# -- proration by calendar month inside a quarter ---------------------------------------------
+
+Q1 = BillingPeriod.quarter(2026, 1)
+MONTHLY_900 = Fee(amount=Decimal("900.00"), currency="USD", per="month")
+
+
+def _q1(rule: LostTime, start: datetime, end: datetime, **kw: object) -> Decimal:
+    s = roundtrip(schedule(rule=rule, **kw))
+    d = compute_credit(s, [inc("A", start, end)], period=Q1, fee=MONTHLY_900)
+    return d.amount
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "by_month", "by_period"),
+    [
+        ((2, 10, 10), (2, 10, 11), "1.34", "1.25"),  # February: 900 / 672 h
+        ((3, 10, 10), (3, 10, 11), "1.21", "1.25"),  # March: 900 / 744 h
+        ((2, 28, 23), (3, 1, 1), "2.55", "2.50"),  # one hour in each
+    ],
+    ids=["an-hour-in-february", "an-hour-in-march", "across-the-month-boundary"],
+)
+def test_each_minute_at_the_fee_of_its_month(
+    start: tuple[int, int, int], end: tuple[int, int, int], by_month: str, by_period: str
+) -> None:
+    """In a quarter, a February hour is worth 1/672 of the monthly fee, a March hour 1/744."""
+    a = datetime(2026, *start, tzinfo=UTC)
+    b = datetime(2026, *end, tzinfo=UTC)
+    monthly = LostTime(rate="prorated", proration="calendar_month")
+    assert _q1(monthly, a, b) == Decimal(by_month)
+    assert _q1(LostTime(rate="prorated"), a, b) == Decimal(by_period)
+
+
+def test_calendar_month_proration_trims_from_the_end() -> None:
+    """With whole hours, 1 h 30 min across February's end keeps 30 min in each month."""
+    a = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)
+    b = datetime(2026, 3, 1, 1, tzinfo=UTC)
+    monthly = LostTime(rate="prorated", proration="calendar_month")
+    assert _q1(monthly, a, b, whole=timedelta(hours=1)) == Decimal("1.27")
+
+
+def test_calendar_month_proration_needs_a_monthly_fee_and_whole_months() -> None:
+    """A period fee, or a cycle anchored mid-month, is refused."""
+    from datetime import date
+
+    from sla_engine.credits import BillingCycle
+
+    s = schedule(rule=LostTime(rate="prorated", proration="calendar_month"))
+    a, b = datetime(2026, 2, 2, tzinfo=UTC), datetime(2026, 2, 2, 1, tzinfo=UTC)
+    per_period = Fee(amount=Decimal("2700.00"), currency="USD", per="period")
+    with pytest.raises(CreditError, match="pass a monthly fee"):
+        compute_credit(s, [inc("A", a, b)], period=Q1, fee=per_period)
+    mid = BillingCycle(months=3, anchor=date(2026, 1, 15)).containing(a)
+    with pytest.raises(CreditError, match="whole calendar months"):
+        compute_credit(s, [inc("A", a, b)], period=mid, fee=MONTHLY_900)
+    with pytest.raises(CreditError, match="calendar_month needs rate 'prorated'"):
+        LostTime(rate="hourly", proration="calendar_month")

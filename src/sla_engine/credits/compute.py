@@ -30,7 +30,7 @@ from sla_engine.credits.maintenance import (
 )
 from sla_engine.credits.money import Fee, round_money
 from sla_engine.credits.period import BillingCycle, BillingPeriod, utc_iso
-from sla_engine.credits.schedule import CreditSchedule, Outcome
+from sla_engine.credits.schedule import CreditSchedule, LostTime, Outcome
 from sla_engine.errors import CreditError
 
 if TYPE_CHECKING:
@@ -270,6 +270,7 @@ class _Stretch:
     members: list[int]
     counted: list[int]
     total: int = 0
+    months: list[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +299,7 @@ class CreditRun:
         "_currency",
         "_fee_cache",
         "_maint",
+        "_months",
         "_occurrences",
         "_plain",
         "end_us",
@@ -373,6 +375,7 @@ class CreditRun:
             service = _merge((max(s, p0), min(e, p1)) for s, e in segments(p0, p1))
         self._maint = _Measure(maint)
         self._allowed = _Measure(_subtract(service, maint))
+        self._months = self._month_table(service)
         if schedule.planned_downtime == "out_of_period":
             self.period_us = self._allowed.total
         else:
@@ -380,6 +383,39 @@ class CreditRun:
         self._plain = service_calendar is None and not maint
         self._fee_cache: dict[Fee, Fraction] = {}
         self._claim_deadline = self._period_deadline()
+
+    def _month_table(self, service: list[tuple[int, int]]) -> tuple[list[int], list[int]] | None:
+        """For calendar-month proration: each month's start (µs) and the length it counts
+        (its service time, less maintenance taken out of the period)."""
+        rule = self.schedule.rule
+        if getattr(rule, "proration", "period") != "calendar_month":
+            return None
+        cycle = self.period.cycle
+        if cycle.anchor.day != 1:
+            raise CreditError(
+                "proration by calendar month needs periods of whole calendar months; this "
+                f"billing cycle starts on day {cycle.anchor.day}",
+                path=("period",),
+            )
+        zone = cycle.zone
+        first = self.period.first_day
+        starts = [
+            to_us(datetime.combine(first + relativedelta(months=k), time(0), tzinfo=zone))
+            for k in range(cycle.months + 1)
+        ]
+        measure = (
+            self._allowed
+            if self.schedule.planned_downtime == "out_of_period"
+            else _Measure(service)
+        )
+        lengths = [measure.between(a, b) for a, b in pairwise(starts)]
+        return starts, lengths
+
+    def _by_month(self, a: int, b: int) -> list[int]:
+        """Counted time of ``[a, b)`` in each calendar month of the period."""
+        assert self._months is not None
+        starts, _ = self._months
+        return [self._allowed.between(max(a, m0), min(b, m1)) for m0, m1 in pairwise(starts)]
 
     def _noticed(self, notice_us: int) -> bool:
         """Whether maintenance announced ``notice_us`` ahead is excluded."""
@@ -483,11 +519,35 @@ class CreditRun:
         fee: Fee,
         charges: Mapping[str, Decimal] | None = None,
         credited_before: Decimal | None = None,
+        months: Sequence[Sequence[int]] | None = None,
     ) -> _Settled:
         schedule = self.schedule
         rule = schedule.rule
         period_fee = self._period_fee(fee)
         period_us = self.period_us
+        monthly = self._months is not None
+        if monthly:
+            if fee.per != "month":
+                raise CreditError(
+                    f"fee.per: proration by calendar month prices each minute at its month's "
+                    f"fee; pass a monthly fee (per='month'), got per={fee.per!r}",
+                    path=("fee", "per"),
+                )
+            if months is None:
+                raise CreditError(
+                    "this schedule prorates by calendar month; credit it with decide() or "
+                    "compute_credit, which know where each minute fell",
+                    path=("schedule",),
+                )
+
+        def by_month(vector: Sequence[int]) -> Outcome:
+            assert self._months is not None and isinstance(rule, LostTime)
+            share = sum(
+                (Fraction(d, n) for d, n in zip(vector, self._months[1], strict=True) if n),
+                Fraction(0),
+            )
+            factor = Fraction(rule.multiple) * share / self.period.cycle.months
+            return Outcome("period_fee", factor)
 
         def value(out: Outcome) -> Fraction:
             if out.base == "period_fee":
@@ -504,14 +564,23 @@ class CreditRun:
         outcome: Outcome | None = None
         per_stretch: list[tuple[Outcome, Fraction, bool]] = []
         if schedule.basis == "period":
-            outcome = rule.evaluate(sum(counts), period_us)
+            if monthly:
+                assert months is not None
+                total = [sum(column) for column in zip(*months, strict=True)] if months else []
+                outcome = by_month(total or [0] * len(self._months[1]))  # type: ignore[index]
+            else:
+                outcome = rule.evaluate(sum(counts), period_us)
             exact = value(outcome)
         else:
             exact = Fraction(0)
             cap = schedule.cap_per_incident
             limit = None if cap is None else cap.limit(period_fee, self.period.days, charges)
-            for count in counts:
-                out = rule.evaluate(count, period_us)
+            for k, count in enumerate(counts):
+                if monthly:
+                    assert months is not None
+                    out = by_month(months[k])
+                else:
+                    out = rule.evaluate(count, period_us)
                 amount = value(out) if count else Fraction(0)
                 capped = limit is not None and amount > limit
                 if capped:
@@ -689,6 +758,7 @@ class CreditRun:
             or s.count_from != "start"
             or s.minutes is not None
             or s.cap_per_12_months is not None
+            or getattr(s.rule, "proration", "period") != "period"
             or (s.cap_per_period is not None and s.cap_per_period.of != "period_fee")
         ):
             return False
@@ -942,13 +1012,22 @@ class CreditRun:
                     excluded[i]["outside_service_hours"] = (
                         excluded[i].get("outside_service_hours", 0) + outside
                     )
+                vector = None if self._months is None else self._by_month(new_s, ce)
                 if weights is not None and weights[i] != 1:
-                    weighted = int(counted * weights[i])  # floor: weighting never adds time
+                    if vector is not None:  # floor in each month: never adds time
+                        vector = [int(d * weights[i]) for d in vector]
+                        weighted = sum(vector)
+                    else:
+                        weighted = int(counted * weights[i])  # floor: never adds time
                     if counted - weighted:
                         excluded[i]["partial_outage"] = (
                             excluded[i].get("partial_outage", 0) + counted - weighted
                         )
                     counted = weighted
+                if vector is not None:
+                    if st.months is None:
+                        st.months = [0] * len(vector)
+                    st.months = [a + b for a, b in zip(st.months, vector, strict=True)]
             st.members.append(i)
             st.counted.append(counted)
             st.total += counted
@@ -973,7 +1052,18 @@ class CreditRun:
                     excluded[i][reason] = excluded[i].get(reason, 0) + take
                     removed -= take
 
-        settled = self._settle(counts, fee, charges, credited_before)
+        months: list[list[int]] | None = None
+        if self._months is not None:
+            months = []
+            for st, kept in zip(stretches, counts, strict=True):
+                vector = list(st.months or [0] * len(self._months[1]))
+                removed = sum(vector) - kept
+                for m in reversed(range(len(vector))):  # a trimmed tail leaves the last months
+                    take = min(vector[m], removed)
+                    vector[m] -= take
+                    removed -= take
+                months.append(vector)
+        settled = self._settle(counts, fee, charges, credited_before, months)
         amount = settled.amount
         if not claim_accepted:
             amount = round_money(Fraction(0), places)

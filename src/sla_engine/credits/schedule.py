@@ -481,15 +481,30 @@ class FlatStep:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LostTime:
     """Downtime paid back: ``multiple`` × the prorated fee (``rate="prorated"``: period fee ×
-    downtime / period) or × an hourly rate (``rate="hourly"``: the fee must be per hour)."""
+    downtime / period) or × an hourly rate (``rate="hourly"``: the fee must be per hour).
+
+    ``proration="calendar_month"`` prices each minute at the monthly fee of the calendar month
+    it fell in, spread over that month's own length ("the amount paid for the minutes of
+    downtime" in a quarterly period: a February minute is worth more than a March one). It
+    needs a monthly fee and periods of whole calendar months."""
 
     kind: ClassVar[str] = "lost_time"
     rate: Literal["prorated", "hourly"]
     multiple: Decimal = Decimal(1)
+    proration: Literal["period", "calendar_month"] = "period"
 
     def __post_init__(self) -> None:
         if self.rate not in ("prorated", "hourly"):
             raise CreditError(f"rate: {self.rate!r} is not 'prorated' or 'hourly'", path=("rate",))
+        if self.proration not in ("period", "calendar_month"):
+            raise CreditError(
+                f"proration: {self.proration!r} is not 'period' or 'calendar_month'",
+                path=("proration",),
+            )
+        if self.proration == "calendar_month" and self.rate != "prorated":
+            raise CreditError(
+                "proration: calendar_month needs rate 'prorated'", path=("proration",)
+            )
         if _read.is_float(self.multiple) or not isinstance(self.multiple, Decimal):
             raise CreditError(
                 f"multiple: expected a Decimal such as Decimal('10'), got {self.multiple!r}",
@@ -513,16 +528,19 @@ class LostTime:
 
     def to_mapping(self) -> Mapping[str, object]:
         """Plain data that :meth:`from_mapping` reads back to an equal value."""
-        return {
+        out: dict[str, object] = {
             "kind": self.kind,
             "rate": self.rate,
             "multiple": _read.format_decimal(self.multiple),
         }
+        if self.proration != "period":
+            out["proration"] = self.proration
+        return out
 
     @classmethod
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> LostTime:
         """Build from ``{"kind": "lost_time", "rate": "prorated", "multiple": "10"}``."""
-        m = _read.mapping(data, path, allowed=("kind", "rate", "multiple"))
+        m = _read.mapping(data, path, allowed=("kind", "rate", "multiple", "proration"))
         rate = _read.choice(
             _read.required(m, "rate", path),
             (*path, "rate"),
@@ -530,7 +548,16 @@ class LostTime:
             options=("prorated", "hourly"),
         )
         multiple = _read.decimal(m.get("multiple", "1"), (*path, "multiple"), what="multiple")
-        return _wrap(lambda: cls(rate=rate, multiple=multiple), path)  # type: ignore[arg-type]
+        proration = _read.choice(
+            m.get("proration", "period"),
+            (*path, "proration"),
+            what="proration",
+            options=("period", "calendar_month"),
+        )
+        return _wrap(
+            lambda: cls(rate=rate, multiple=multiple, proration=proration),  # type: ignore[arg-type]
+            path,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

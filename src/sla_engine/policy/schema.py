@@ -816,6 +816,10 @@ class LostTimeSpec(_Model):
     kind: Literal["lost_time"]
     rate: Literal["prorated", "hourly"]
     multiple: Money | None = None
+    proration: Annotated[
+        Literal["period", "calendar_month"] | None,
+        Field(description="calendar_month: each minute at its own month's fee"),
+    ] = None
 
 
 class HourlyStepSpec(_Model):
