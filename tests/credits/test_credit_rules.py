@@ -753,3 +753,48 @@ def test_calendar_month_proration_needs_a_monthly_fee_and_whole_months() -> None
         compute_credit(s, [inc("A", a, b)], period=mid, fee=MONTHLY_900)
     with pytest.raises(CreditError, match="calendar_month needs rate 'prorated'"):
         LostTime(rate="hourly", proration="calendar_month")
+
+
+BUSINESS_DAYS_POLICY = """\
+format_version: 1
+name: db
+version: "1"
+effective_from: 2026-01-01
+currency: USD
+calendars:
+  office: {timezone: Europe/Berlin, hours: {mon-fri: ["09:00-17:00"]}}
+credits:
+  basis: period
+  rule: {kind: flat_step, threshold: 1h, inclusive: true, credit: 10%}
+  cap_per_period: {percent: 5%, of: invoice}
+  claim: {business_days: 10, calendar: CAL, anchor: incident_end}
+"""
+
+
+def test_policy_claim_in_business_days_uses_the_policys_calendar(tmp_path: object) -> None:
+    """A policy's claim window counts business days on its own calendar; a misspelt calendar
+    is a validation error; a cap of the invoice is not linted against the fee's bands."""
+    from pathlib import Path
+
+    from sla_engine import load_policy
+    from sla_engine.errors import PolicyError
+
+    path = Path(str(tmp_path)) / "db.yaml"
+    path.write_text(BUSINESS_DAYS_POLICY.replace("CAL", "ofice"), encoding="utf-8")
+    with pytest.raises(PolicyError, match="unknown calendar 'ofice' \\(did you mean 'office'"):
+        load_policy(path)
+    path.write_text(BUSINESS_DAYS_POLICY.replace("CAL", "office"), encoding="utf-8")
+    policy = load_policy(path)
+    outage = [inc("A", t(6, 10), t(6, 12))]  # Friday 6 March
+    fee = Fee(amount=Decimal("100.00"), currency="USD", per="period")
+    d = compute_credit(
+        policy,
+        outage,
+        period=MARCH,
+        fee=fee,
+        claim_filed_at=t(20, 12),
+        charges={"invoice": Decimal("100.00")},
+    )
+    # ten working days end with Friday 20 March; Berlin midnight is 23:00 UTC
+    assert d.incidents[0].claim_deadline == t(20, 23)
+    assert d.amount == Decimal("5.00")  # 10 % capped at 5 % of the invoice

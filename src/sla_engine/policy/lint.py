@@ -169,6 +169,9 @@ def check_references(ctx: LintContext) -> None:
             _composed_refs(ctx, ("calendars", name), entry, calendars)
     if spec.default_calendar is not None:
         ctx.check("calendar", ("default_calendar",), spec.default_calendar, calendars)
+    claim = spec.credits.claim if spec.credits is not None else None
+    if claim is not None and claim.calendar is not None:
+        ctx.check("calendar", ("credits", "claim", "calendar"), claim.calendar, calendars)
     for name, channel in (spec.channels or {}).items():
         if channel is not None and channel.calendar is not None:
             ctx.check("calendar", ("channels", name, "calendar"), channel.calendar, calendars)
@@ -789,6 +792,8 @@ def check_caps(ctx: LintContext) -> None:
     for key in ("cap_per_incident", "cap_per_period"):
         cap = getattr(credits, key)
         percent = cap if isinstance(cap, Decimal) else getattr(cap, "percent", None)
+        if getattr(cap, "of", None) not in (None, "period_fee"):
+            continue  # a share of the customer's own charges, not of the fee
         if percent is not None and percent < top[0]:
             ctx.report(
                 ("credits", key),
