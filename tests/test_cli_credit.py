@@ -290,3 +290,30 @@ def test_credit_billing_run_errors(
         capsys,
     )
     assert code == 2 and "credit needs --fee" in err
+
+
+def test_credit_plan_picks_the_plans_schedule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--plan credits a customer on its plan's schedule; an unknown plan is an error."""
+    policy = tmp_path / "db.yaml"
+    policy.write_text(
+        "format_version: 1\nname: db\nversion: '1'\neffective_from: 2026-01-01\n"
+        "currency: USD\ncredits:\n  basis: period\n  fee_basis: month\n"
+        "  rule: {kind: flat_step, threshold: 1h, inclusive: true, credit: 10%}\n"
+        "  plans:\n    enterprise:\n"
+        "      rule: {kind: flat_step, threshold: 30m, inclusive: true, credit: 30%}\n",
+        encoding="utf-8",
+    )
+    incidents = _json(
+        tmp_path / "inc.json",
+        [{"id": "a", "start": "2026-03-02T00:00:00Z", "end": "2026-03-02T00:45:00Z"}],
+    )
+    base = ["credit", "--policy", str(policy), "--incidents", str(incidents)]
+    base += ["--period", "2026-03", "--fee", "1000.00"]
+    code, out, _ = _run(base, capsys)
+    assert code == 0 and json.loads(out)["amount"] == "0.00"
+    code, out, _ = _run([*base, "--plan", "enterprise"], capsys)
+    assert code == 0 and json.loads(out)["amount"] == "300.00"
+    code, out, err = _run([*base, "--plan", "gold"], capsys)
+    assert code == 1 and out == "" and "'gold' is not a plan" in err

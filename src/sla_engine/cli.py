@@ -586,10 +586,15 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Failure(
             f"{policy.source or versions.label}: the policy has no credits section; add 'credits'"
         )
-    if args.fee is not None or args.customer is not None or args.claim_filed_at is not None:
+    if (
+        args.fee is not None
+        or args.customer is not None
+        or args.claim_filed_at is not None
+        or args.plan is not None
+    ):
         raise _Failure(
-            "--customers reads each customer's fee and claim from its file; leave out --fee, "
-            "--customer and --claim-filed-at",
+            "--customers reads each customer's fee, plan and claim from its file; leave out "
+            "--fee, --customer, --plan and --claim-filed-at",
             EXIT_USAGE,
         )
     customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
@@ -665,6 +670,7 @@ def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         fee=fee,
         claim_filed_at=filed,
         maintenance=maintenance,
+        plan=args.plan,
     )
     out.write(decision.to_json())
     return EXIT_OK
@@ -817,6 +823,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--claim-filed-at", metavar="T", help="when the claim was filed (ISO 8601 with offset)"
     )
     credit.add_argument("--customer", metavar="ID", help="the customer, in a file of several")
+    credit.add_argument(
+        "--plan", metavar="NAME", help="the customer's plan, when the policy has plans"
+    )
     credit.add_argument(
         "--timezone",
         help="the zone billing periods start in (default: the policy's billing cycle, else UTC)",
