@@ -1073,8 +1073,31 @@ _NEEDS_CALENDAR: Final = (
 )
 
 
+def _calendars_unless_credits_only(schema: dict[str, Any]) -> None:
+    """In the JSON Schema: ``calendars`` is required unless the policy has credits and nothing
+    that runs on a calendar (the rule ``PolicySpec._credits_only`` applies)."""
+    required = schema.get("required", [])
+    if "calendars" in required:
+        required.remove("calendars")
+    schema["anyOf"] = [
+        {"required": ["calendars"]},
+        {
+            "required": ["credits"],
+            "not": {"anyOf": [{"required": [key]} for key in _NEEDS_CALENDAR]},
+        },
+    ]
+
+
 class PolicySpec(_Model):
     """A whole policy file, format version 1."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        defer_build=True,
+        json_schema_extra=_calendars_unless_credits_only,
+    )
 
     format_version: Annotated[
         Literal[1], Field(description="the policy format; this sla_engine reads format 1")
