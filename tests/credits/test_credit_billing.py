@@ -435,3 +435,32 @@ def test_billing_run_at_every_bound_of_the_rule(which: int) -> None:
             expected.percent,
             expected.downtime,
         ), (k, d)
+
+
+def test_bulk_in_slices_when_keys_would_overflow() -> None:
+    """A century-long period over 3,000 customers is credited in slices of customers (the
+    merge keys would overflow 64 bits at once) with the same answers."""
+    from sla_engine.credits import CreditRun
+
+    century = BillingCycle(months=1200, anchor=date(2000, 1, 1)).period(0)
+    run = CreditRun(SCHEDULES[3], period=century)
+    n = 3000
+    assert (century.end_us - century.start_us + 1) * n > 2**63  # slicing is needed
+    base = century.start_us + 10 * 24 * H
+    starts = [base + k * H for k in range(n)]
+    ends = [s + (k % 7) * H for k, s in enumerate(starts)]
+    result = run.bulk(
+        customer=list(range(n)),
+        start_us=starts,
+        end_us=ends,
+        cause=[0] * n,
+        cause_names=["covered"],
+        customers=n,
+        fee_index=[0] * n,
+        fees=[FEES[1]],
+        claim_filed_us=[None] * n,
+    )
+    for k in (0, 1, 2899, 2900, 2999):
+        one = [Incident(id="x", start=from_us(starts[k]), end=from_us(ends[k]))]
+        d = compute_credit(SCHEDULES[3], one, period=century, fee=FEES[1])
+        assert (result.amount[k], result.downtime_us[k]) == (d.amount, (k % 7) * H)

@@ -292,7 +292,9 @@ def bulk(
         co, a, b = own[idx], cs[idx] - p0, ce[idx] - p0
         limit = _MAX // span - 1
         if n > limit:  # keys would overflow int64: credit in slices of customers
-            return _sliced(run, own, s, e, cause, n, fee_index, fees, claim_filed_us, limit)
+            return _sliced(
+                run, own, s, e, cause, n, fee_index, fees, claim_filed_us, limit, cause_names
+            )
         ks = co * span + a
         order = np.argsort(ks, kind="stable") if np.any(ks[1:] < ks[:-1]) else None
         if order is not None:
@@ -387,6 +389,7 @@ def _sliced(
     fees: Sequence[Fee],
     claim_filed_us: Sequence[int | None],
     limit: int,
+    cause_names: Sequence[str] | None,
 ) -> BulkCredits:
     parts: list[BulkCredits] = []
     causes = np.asarray(cause, dtype=object)
@@ -404,6 +407,7 @@ def _sliced(
                 fee_index=fee_index[lo:hi],
                 fees=fees,
                 claim_filed_us=claim_filed_us[lo:hi],
+                cause_names=cause_names,
             )
         )
     return BulkCredits(
