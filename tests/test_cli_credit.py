@@ -317,3 +317,31 @@ def test_credit_plan_picks_the_plans_schedule(
     assert code == 0 and json.loads(out)["amount"] == "300.00"
     code, out, err = _run([*base, "--plan", "gold"], capsys)
     assert code == 1 and out == "" and "'gold' is not a plan" in err
+
+
+def test_credit_charges_and_credited_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--charges and --credited-before feed caps of the invoice and over 12 months."""
+    policy = tmp_path / "db.yaml"
+    policy.write_text(
+        "format_version: 1\nname: db\nversion: '1'\neffective_from: 2026-01-01\n"
+        "currency: USD\ncredits:\n  basis: period\n  fee_basis: month\n"
+        "  rule: {kind: flat_step, threshold: 1h, inclusive: true, credit: 30%}\n"
+        "  cap_per_period: {percent: 20%, of: invoice}\n  cap_per_12_months: 100%\n",
+        encoding="utf-8",
+    )
+    incidents = _json(
+        tmp_path / "inc.json",
+        [{"id": "a", "start": "2026-03-02T00:00:00Z", "end": "2026-03-02T02:00:00Z"}],
+    )
+    base = ["credit", "--policy", str(policy), "--incidents", str(incidents)]
+    base += ["--period", "2026-03", "--fee", "1000.00"]
+    code, out, _ = _run(
+        [*base, "--charges", "invoice=1000.00", "--credited-before", "900.00"], capsys
+    )
+    assert code == 0 and json.loads(out)["amount"] == "100.00"  # 300 → 200 (invoice) → 100
+    code, out, err = _run([*base, "--charges", "invoice=1000.00"], capsys)
+    assert code == 1 and out == "" and "credited_before" in err
+    code, out, err = _run([*base, "--charges", "invoice", "--credited-before", "0"], capsys)
+    assert code == 1 and "write NAME=AMOUNT" in err

@@ -591,10 +591,13 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         or args.customer is not None
         or args.claim_filed_at is not None
         or args.plan is not None
+        or args.charges
+        or args.credited_before is not None
     ):
         raise _Failure(
-            "--customers reads each customer's fee, plan and claim from its file; leave out "
-            "--fee, --customer, --plan and --claim-filed-at",
+            "--customers reads each customer's fee, plan, claim and charges from its file; "
+            "leave out --fee, --customer, --plan, --charges, --credited-before and "
+            "--claim-filed-at",
             EXIT_USAGE,
         )
     customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
@@ -616,6 +619,34 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         table.write_csv(out)
     return EXIT_OK
+
+
+def _amount(text: str | None, what: str) -> Any:
+    """An exact amount from the command line (``None`` stays ``None``)."""
+    from decimal import Decimal, InvalidOperation
+
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0:
+        raise _Failure(f"{what} {text!r} is not an amount; write e.g. 1200.00")
+    return value
+
+
+def _charges(items: Sequence[str] | None) -> dict[str, Any] | None:
+    """``--charges invoice=1200.00`` (repeatable) as a mapping."""
+    if not items:
+        return None
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise _Failure(f"--charges {item!r}: write NAME=AMOUNT, e.g. invoice=1200.00")
+        out[name.strip()] = _amount(value, f"--charges {name.strip()}")
+    return out
 
 
 def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -671,6 +702,8 @@ def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         claim_filed_at=filed,
         maintenance=maintenance,
         plan=args.plan,
+        charges=_charges(args.charges),
+        credited_before=_amount(args.credited_before, "--credited-before"),
     )
     out.write(decision.to_json())
     return EXIT_OK
@@ -825,6 +858,17 @@ def _build_parser() -> argparse.ArgumentParser:
     credit.add_argument("--customer", metavar="ID", help="the customer, in a file of several")
     credit.add_argument(
         "--plan", metavar="NAME", help="the customer's plan, when the policy has plans"
+    )
+    credit.add_argument(
+        "--charges",
+        action="append",
+        metavar="NAME=AMOUNT",
+        help="charges a cap is a share of, e.g. invoice=1200.00 (repeatable)",
+    )
+    credit.add_argument(
+        "--credited-before",
+        metavar="AMOUNT",
+        help="what the 11 billing months before credited, for a 12-month cap",
     )
     credit.add_argument(
         "--timezone",
