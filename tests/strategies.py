@@ -42,6 +42,31 @@ def credit_spans(
     return spans
 
 
+@_credit_st.composite
+def credit_rated_incidents(
+    draw: _credit_st.DrawFn, *, max_incidents: int = 6, rate: _CreditDecimal | None = None
+) -> list[object]:
+    """Incidents in or around March 2026 (UTC), at any microsecond, that may overlap, each with
+    an error rate and an affected share from 0 to 1 (both ``rate`` when it is given)."""
+    from sla_engine._time import from_us
+    from sla_engine.credits import Incident
+
+    shares = _credit_st.decimals(min_value=_CreditDecimal(0), max_value=_CreditDecimal(1), places=4)
+    out = []
+    for k, (s, e, _) in enumerate(draw(credit_spans(max_incidents=max_incidents))):
+        jitter = draw(_credit_st.integers(0, 999_999))
+        out.append(
+            Incident(
+                id=f"I{k}",
+                start=from_us(s + jitter),
+                end=from_us(max(s + jitter, e)),
+                error_rate=rate if rate is not None else draw(shares),
+                affected_share=rate if rate is not None else draw(shares),
+            )
+        )
+    return out
+
+
 credit_fee_amounts = _credit_st.decimals(
     min_value=_CreditDecimal("0"), max_value=_CreditDecimal("100000"), places=2
 )

@@ -82,7 +82,8 @@ def test_credit_prints_the_decision_json(
 def test_customers_file_quarter_and_currency(
     desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--customer picks one customer of a file; a quarter period and --currency are honoured."""
+    """--customer picks one customer of a file; a quarter period is honoured; a --currency
+    other than the policy's is refused, naming both (a JPY fee on a USD policy)."""
     data = {
         "customers": [
             {"id": "acme", "incidents": INCIDENTS},
@@ -94,15 +95,20 @@ def test_customers_file_quarter_and_currency(
     code, out, _ = _run(
         [
             *base,
-            *("--customer", "acme", "--period", "2026-Q1", "--currency", "JPY"),
+            *("--customer", "acme", "--period", "2026-Q1"),
             *("--claim-filed-at", "2026-03-20T00:00:00Z"),
         ],
         capsys,
     )
     assert code == 0
     doc = json.loads(out)
-    assert doc["currency"] == "JPY" and doc["period"]["label"] == "2026-Q1 (UTC)"
-    assert doc["amount"] == "75000" and doc["band"] == "[4h, 12h)"
+    assert doc["currency"] == "USD" and doc["period"]["label"] == "2026-Q1 (UTC)"
+    assert doc["amount"] == "75000.00" and doc["band"] == "[4h, 12h)"
+    code, out, err = _run(
+        [*base, "--customer", "acme", "--period", "2026-Q1", "--currency", "JPY"], capsys
+    )
+    assert code == 1 and out == ""
+    assert "the fee is in JPY but the policy's credits are paid in USD" in err
     code, out, _ = _run([*base, "--customer", "globex", "--period", "2026-03"], capsys)
     assert code == 0 and json.loads(out)["amount"] == "0.00"
     code, _, err = _run([*base, "--period", "2026-03"], capsys)
@@ -211,3 +217,131 @@ def test_incidents_use_the_version_in_force(
     code, out, err = _run(["credit", *policies, "--incidents", str(both), *tail], capsys)
     assert (code, out) == (1, "")
     assert "the incidents fall under several versions of the policy (2026.1, 2026.2)" in err
+
+
+CUSTOMERS_CSV = """customer,plan,fee,fee_per,claim_filed_at
+acme,enterprise,2000.00,month,2026-04-10T09:00:00Z
+globex,standard,49.00,month,
+"""
+INCIDENTS_CSV = """customer,id,start,end,cause
+acme,A1,2026-03-02T10:00:00Z,2026-03-02T15:00:00Z,covered
+acme,A2,2026-03-09T08:00:00Z,2026-03-09T12:00:00Z,third_party
+globex,G1,2026-03-20T00:00:00Z,2026-03-20T01:30:00Z,covered
+"""
+
+
+def test_credit_billing_run_prints_the_table_as_csv(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """credit --customers prints exactly the library's billing_run table as CSV."""
+    import csv
+    import io
+
+    from sla_engine.credits import billing_run
+    from sla_engine.policy import load_policy
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS_CSV, encoding="utf-8")
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text(INCIDENTS_CSV, encoding="utf-8")
+    argv = ["credit", "--policy", str(desk), "--customers", str(customers)]
+    code, out, err = _run([*argv, "--incidents", str(incidents), "--period", "2026-03"], capsys)
+    assert code == 0, err
+    expected = io.StringIO()
+    billing_run(
+        load_policy(desk),
+        customers=csv.DictReader(io.StringIO(CUSTOMERS_CSV)),
+        incidents=csv.DictReader(io.StringIO(INCIDENTS_CSV)),
+        period=BillingPeriod.month(2026, 3),
+    ).write_csv(expected)
+    assert out == expected.getvalue()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["customer"] for r in rows] == ["acme", "globex"]
+    assert rows[1]["claim"] == "no claim filed"
+
+    code, out, _ = _run(
+        [*argv, "--incidents", str(incidents), "--period", "2026-03", "--trace"], capsys
+    )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["customer"] for line in lines] == ["acme", "globex"]
+    assert any(step.startswith("claim:") for step in lines[0]["trace"])
+
+
+def test_credit_billing_run_errors(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fee with --customers is a usage error; a ragged CSV row and an unknown customer are
+    errors naming the file and row; no traceback, nothing half-printed."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS_CSV, encoding="utf-8")
+    incidents = tmp_path / "incidents.csv"
+    base = ["credit", "--policy", str(desk), "--customers", str(customers), "--period", "2026-03"]
+    incidents.write_text(INCIDENTS_CSV, encoding="utf-8")
+    code, out, err = _run([*base, "--incidents", str(incidents), "--fee", "10"], capsys)
+    assert code == 2 and out == "" and "leave out --fee" in err
+    incidents.write_text(INCIDENTS_CSV + "acme,A3,2026-03-05T00:00:00Z\n", encoding="utf-8")
+    code, out, err = _run([*base, "--incidents", str(incidents)], capsys)
+    assert code == 1 and out == "" and "incidents.csv:5: the row does not have one value" in err
+    incidents.write_text(INCIDENTS_CSV + "initech,I1,2026-03-05T00:00:00Z,2026-03-05T01:00:00Z,\n")
+    code, out, err = _run([*base, "--incidents", str(incidents)], capsys)
+    assert code == 1 and out == "" and "no such customer" in err and "Traceback" not in err
+    code, out, err = _run(
+        ["credit", "--policy", str(desk), "--incidents", str(incidents), "--period", "2026-03"],
+        capsys,
+    )
+    assert code == 2 and "credit needs --fee" in err
+
+
+def test_credit_plan_picks_the_plans_schedule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--plan credits a customer on its plan's schedule; an unknown plan is an error."""
+    policy = tmp_path / "db.yaml"
+    policy.write_text(
+        "format_version: 1\nname: db\nversion: '1'\neffective_from: 2026-01-01\n"
+        "currency: USD\ncredits:\n  basis: period\n  fee_basis: month\n"
+        "  rule: {kind: flat_step, threshold: 1h, inclusive: true, credit: 10%}\n"
+        "  plans:\n    enterprise:\n"
+        "      rule: {kind: flat_step, threshold: 30m, inclusive: true, credit: 30%}\n",
+        encoding="utf-8",
+    )
+    incidents = _json(
+        tmp_path / "inc.json",
+        [{"id": "a", "start": "2026-03-02T00:00:00Z", "end": "2026-03-02T00:45:00Z"}],
+    )
+    base = ["credit", "--policy", str(policy), "--incidents", str(incidents)]
+    base += ["--period", "2026-03", "--fee", "1000.00"]
+    code, out, _ = _run(base, capsys)
+    assert code == 0 and json.loads(out)["amount"] == "0.00"
+    code, out, _ = _run([*base, "--plan", "enterprise"], capsys)
+    assert code == 0 and json.loads(out)["amount"] == "300.00"
+    code, out, err = _run([*base, "--plan", "gold"], capsys)
+    assert code == 1 and out == "" and "'gold' is not a plan" in err
+
+
+def test_credit_charges_and_credited_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--charges and --credited-before feed caps of the invoice and over 12 months."""
+    policy = tmp_path / "db.yaml"
+    policy.write_text(
+        "format_version: 1\nname: db\nversion: '1'\neffective_from: 2026-01-01\n"
+        "currency: USD\ncredits:\n  basis: period\n  fee_basis: month\n"
+        "  rule: {kind: flat_step, threshold: 1h, inclusive: true, credit: 30%}\n"
+        "  cap_per_period: {percent: 20%, of: invoice}\n  cap_per_12_months: 100%\n",
+        encoding="utf-8",
+    )
+    incidents = _json(
+        tmp_path / "inc.json",
+        [{"id": "a", "start": "2026-03-02T00:00:00Z", "end": "2026-03-02T02:00:00Z"}],
+    )
+    base = ["credit", "--policy", str(policy), "--incidents", str(incidents)]
+    base += ["--period", "2026-03", "--fee", "1000.00"]
+    code, out, _ = _run(
+        [*base, "--charges", "invoice=1000.00", "--credited-before", "900.00"], capsys
+    )
+    assert code == 0 and json.loads(out)["amount"] == "100.00"  # 300 → 200 (invoice) → 100
+    code, out, err = _run([*base, "--charges", "invoice=1000.00"], capsys)
+    assert code == 1 and out == "" and "credited_before" in err
+    code, out, err = _run([*base, "--charges", "invoice", "--credited-before", "0"], capsys)
+    assert code == 1 and "write NAME=AMOUNT" in err

@@ -224,16 +224,15 @@ def test_law_to_mapping_is_a_fixed_point(mapping: dict[str, Any]) -> None:
 
 
 def test_json_schema_is_complete() -> None:
-    """The JSON Schema names every top-level key and forbids others."""
+    """The JSON Schema names every top-level key and forbids others; calendars are required
+    unless the policy has credits and nothing that runs on a calendar."""
     schema = PolicySpec.model_json_schema()
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {
-        "format_version",
-        "name",
-        "version",
-        "effective_from",
-        "calendars",
-    }
+    assert set(schema["required"]) == {"format_version", "name", "version", "effective_from"}
+    calendars, credits_only = schema["anyOf"]
+    assert calendars == {"required": ["calendars"]}
+    assert credits_only["required"] == ["credits"]
+    assert {"required": ["tiers"]} in credits_only["not"]["anyOf"]
     assert "tiers" in schema["properties"]
 
 

@@ -499,38 +499,18 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _period(text: str, cycle: Any, timezone: str | None) -> Any:
-    """The billing period ``text`` names: a month ``2026-03``, a quarter ``2026-Q1`` or a day
-    ``2026-03-15``. With the policy's billing cycle (and no ``--timezone``) it is the cycle's
-    period containing that month's, quarter's or day's first local midnight."""
-    import re
-    from datetime import date, datetime, time
+    """The billing period ``text`` names (``BillingPeriod.parse``): a month ``2026-03``, a
+    quarter ``2026-Q1`` or a day ``2026-03-15``, on the policy's billing cycle when it has one."""
+    from sla_engine.credits import BillingPeriod
+    from sla_engine.errors import SLAEngineError
 
-    from sla_engine.credits import BillingCycle, BillingPeriod
-
-    value = text.strip()
-    first: date | None = None
     try:
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
-            first = date(int(m.group(1)), int(m.group(2)), 1)
-        elif m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
-            first = date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            first = date.fromisoformat(value)
-    except ValueError:
-        first = None
-    if first is None:
-        raise _Failure(
-            f"--period {text!r} is not a billing period; write a month as 2026-03, a quarter "
-            "as 2026-Q1, or a day (the period containing it) as 2026-03-15"
-        )
-    if timezone is not None or cycle is None:
-        zone = timezone or "UTC"
-        if "Q" in value.upper():
-            return BillingPeriod.quarter(first.year, (first.month + 2) // 3, timezone=zone)
-        if value.count("-") == 1:
-            return BillingPeriod.month(first.year, first.month, timezone=zone)
-        cycle = BillingCycle.monthly(timezone=zone)
-    return cycle.containing(datetime.combine(first, time(0), tzinfo=cycle.zone))
+        return BillingPeriod.parse(text, cycle=cycle, timezone=timezone)
+    except SLAEngineError as exc:
+        message = exc.message.removeprefix("period: ")
+        if not message.startswith(repr(text)):
+            message = f"{text!r}: {message}"
+        raise _Failure(f"--period {message}") from None
 
 
 def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], list[Any]]:
@@ -603,11 +583,122 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     return incidents, maintenance
 
 
+def _table_rows(text: str, name: str) -> list[dict[str, Any]]:
+    """Rows of a CSV file with a header, or of a JSON list of objects (a ``.json`` file)."""
+    import csv
+    import io
+    import json
+
+    if name.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise _Failure(f"{name}: not JSON: nested too deeply") from None
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise _Failure(f"{name}: expected a JSON list of objects, one per row")
+        return data
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+    except csv.Error as exc:
+        raise _Failure(f"{name}: not CSV: {exc}") from None
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise _Failure(f"{name}:{i}: the row does not have one value per header column")
+    return rows
+
+
+def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``credit --customers``: the billing run of a period, as CSV (or JSON lines)."""
+    import json
+
+    from sla_engine.credits import billing_run
+
+    versions = _Versions(args.policy, err)
+    probe = versions.single or versions.set.versions[-1]
+    period = _period(args.period, probe.billing_cycle, args.timezone)
+    policy = versions.at(period.start)
+    if policy.credit_schedule is None:
+        raise _Failure(
+            f"{policy.source or versions.label}: the policy has no credits section; add 'credits'"
+        )
+    if (
+        args.fee is not None
+        or args.customer is not None
+        or args.claim_filed_at is not None
+        or args.plan is not None
+        or args.charges
+        or args.credited_before is not None
+    ):
+        raise _Failure(
+            "--customers reads each customer's fee, plan, claim and charges from its file; "
+            "leave out --fee, --customer, --plan, --charges, --credited-before and "
+            "--claim-filed-at",
+            EXIT_USAGE,
+        )
+    customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
+    incidents = _table_rows(_read_text(args.incidents, "incidents file"), args.incidents)
+    if args.currency is not None or args.fee_per is not None:
+        for row in customers:
+            if args.currency is not None:
+                row.setdefault("currency", args.currency)
+            if args.fee_per is not None:
+                row.setdefault("fee_per", args.fee_per)
+    table = billing_run(
+        policy, customers=customers, incidents=incidents, period=period, trace=args.trace
+    )
+    if args.trace:
+        for decided in table.rows():
+            line = {**decided.to_mapping(), "trace": list(decided.trace or ())}
+            out.write(json.dumps(line, ensure_ascii=False))
+            out.write("\n")
+    else:
+        table.write_csv(out)
+    return EXIT_OK
+
+
+def _amount(text: str | None, what: str) -> Any:
+    """An exact amount from the command line (``None`` stays ``None``)."""
+    from decimal import Decimal, InvalidOperation
+
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0:
+        raise _Failure(f"{what} {text!r} is not an amount; write e.g. 1200.00")
+    return value
+
+
+def _charges(items: Sequence[str] | None) -> dict[str, Any] | None:
+    """``--charges invoice=1200.00`` (repeatable) as a mapping."""
+    if not items:
+        return None
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise _Failure(f"--charges {item!r}: write NAME=AMOUNT, e.g. invoice=1200.00")
+        out[name.strip()] = _amount(value, f"--charges {name.strip()}")
+    return out
+
+
 def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from decimal import Decimal, InvalidOperation
 
     from sla_engine.credits import Fee, compute_credit
 
+    if args.customers is not None:
+        return _credit_table(args, out, err)
+    if args.fee is None:
+        raise _Failure(
+            "credit needs --fee (one customer) or --customers FILE (every customer of a file)",
+            EXIT_USAGE,
+        )
     versions = _Versions(args.policy, err)
     incidents, maintenance = _incidents(
         _read_text(args.incidents, "incidents file"), args.incidents, args.customer
@@ -636,18 +727,21 @@ def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00") from None
     if not amount.is_finite():
         raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00")
-    fee = Fee(amount=amount, currency=currency, per=args.fee_per)
+    fee = Fee(amount=amount, currency=currency, per=args.fee_per or schedule.fee_basis or "period")
     period = _period(args.period, policy.billing_cycle, args.timezone)
     filed = (
         None if args.claim_filed_at is None else _instant(args.claim_filed_at, "--claim-filed-at")
     )
     decision = compute_credit(
-        schedule,
+        policy,
         incidents,
         period=period,
         fee=fee,
         claim_filed_at=filed,
         maintenance=maintenance,
+        plan=args.plan,
+        charges=_charges(args.charges),
+        credited_before=_amount(args.credited_before, "--credited-before"),
     )
     out.write(decision.to_json())
     return EXIT_OK
@@ -777,7 +871,8 @@ def _build_parser() -> argparse.ArgumentParser:
     credit = commands.add_parser(
         "credit",
         help="a service credit decision as JSON",
-        description="Compute the service credit for one customer and billing period. "
+        description="Compute the service credit for one customer and billing period, or with "
+        "--customers for every customer of a file at once. "
         "Incidents are JSON: a list of {id, start, end, cause}, an object with 'incidents' "
         "(and 'maintenance'), or {customers: [{id, incidents}]} with --customer. Prints the "
         "decision as JSON, amounts as strings.",
@@ -791,23 +886,54 @@ def _build_parser() -> argparse.ArgumentParser:
         "incidents happened is used)",
     )
     credit.add_argument(
-        "--incidents", required=True, metavar="FILE", help="incidents as JSON ('-': stdin)"
+        "--incidents",
+        required=True,
+        metavar="FILE",
+        help="incidents as JSON ('-': stdin); with --customers, CSV or a .json list of rows",
     )
     credit.add_argument(
         "--period", required=True, metavar="PERIOD", help="a month (2026-03) or quarter (2026-Q1)"
     )
-    credit.add_argument("--fee", required=True, metavar="AMOUNT", help="the fee, e.g. 2000.00")
+    credit.add_argument("--fee", metavar="AMOUNT", help="the fee, e.g. 2000.00 (one customer)")
+    credit.add_argument(
+        "--customers",
+        metavar="FILE",
+        help="a billing run: customers as CSV (or a .json list) with customer, fee and "
+        "optionally plan, currency, fee_per, claim_filed_at; --incidents then holds rows with "
+        "customer, start, end and optionally id, cause, error_rate, affected_share, "
+        "reported_at. Prints one CSV row per customer",
+    )
+    credit.add_argument(
+        "--trace",
+        action="store_true",
+        help="with --customers: print JSON lines with each decision's trace instead of CSV",
+    )
     credit.add_argument(
         "--fee-per",
         choices=("period", "month", "hour"),
-        default="period",
-        help="what --fee is: the period's fee (default), a monthly fee or an hourly rate",
+        default=None,
+        help="what --fee is: the period's fee, a monthly fee or an hourly rate (default: the "
+        "policy's fee_basis, else the period's fee)",
     )
     credit.add_argument("--currency", help="ISO 4217 code (default: the policy's currency)")
     credit.add_argument(
         "--claim-filed-at", metavar="T", help="when the claim was filed (ISO 8601 with offset)"
     )
     credit.add_argument("--customer", metavar="ID", help="the customer, in a file of several")
+    credit.add_argument(
+        "--plan", metavar="NAME", help="the customer's plan, when the policy has plans"
+    )
+    credit.add_argument(
+        "--charges",
+        action="append",
+        metavar="NAME=AMOUNT",
+        help="charges a cap is a share of, e.g. invoice=1200.00 (repeatable)",
+    )
+    credit.add_argument(
+        "--credited-before",
+        metavar="AMOUNT",
+        help="what the 11 billing months before credited, for a 12-month cap",
+    )
     credit.add_argument(
         "--timezone",
         help="the zone billing periods start in (default: the policy's billing cycle, else UTC)",

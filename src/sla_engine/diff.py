@@ -800,9 +800,19 @@ def _rule(old: CreditRule, new: CreditRule) -> list[Change]:
         out.append(_by_amount(f"{path}.multiple", old.multiple, new.multiple, larger="stricter"))
     elif isinstance(old, HourlyStep):
         assert isinstance(new, HourlyStep)
-        out.append(
-            _by_length(f"{path}.allowance", old.allowance, new.allowance, shorter="stricter")
-        )
+        if isinstance(old.allowance, timedelta) and isinstance(new.allowance, timedelta):
+            out.append(
+                _by_length(f"{path}.allowance", old.allowance, new.allowance, shorter="stricter")
+            )
+        elif old.allowance != new.allowance:
+            out.append(
+                Change(
+                    path=f"{path}.allowance",
+                    kind="changed",
+                    old=str(old.to_mapping()["allowance"]),
+                    new=str(new.to_mapping()["allowance"]),
+                )
+            )
         out.append(_by_length(f"{path}.step", old.step, new.step, shorter="stricter"))
         out.append(
             _by_amount(
@@ -955,15 +965,47 @@ def _credits(old: CreditSchedule | None, new: CreditSchedule | None) -> list[Cha
             shorter="stricter",
         )
     )
-    out.append(
-        _by_length(
-            "credits.maintenance_notice",
-            old.maintenance_notice,
-            new.maintenance_notice,
-            shorter="looser",
-            detail="how far ahead maintenance must be announced",
+    if old.maintenance_notice is not None and new.maintenance_notice is not None:
+        out.append(
+            _by_length(
+                "credits.maintenance_notice",
+                old.maintenance_notice,
+                new.maintenance_notice,
+                shorter="looser",
+                detail="how far ahead maintenance must be announced",
+            )
         )
-    )
+    elif old.maintenance_notice != new.maintenance_notice:
+        out.append(
+            Change(
+                path="credits.maintenance_notice",
+                kind="looser" if new.maintenance_notice is None else "stricter",
+                old=str(old.to_mapping()["maintenance_notice"]),
+                new=str(new.to_mapping()["maintenance_notice"]),
+                detail="how far ahead maintenance must be announced",
+            )
+        )
+    for key in (
+        "fee_basis",
+        "strict",
+        "weight",
+        "commitment",
+        "planned_downtime",
+        "count_from",
+        "minutes",
+        "causes",
+        "plans",
+    ):
+        a, b = old.to_mapping().get(key), new.to_mapping().get(key)
+        if a != b:
+            out.append(
+                Change(
+                    path=f"credits.{key}",
+                    kind="changed",
+                    old=None if a is None else str(a),
+                    new=None if b is None else str(b),
+                )
+            )
     for key in ("min_error_rate", "min_affected_share"):
         a, b = getattr(old, key), getattr(new, key)
         if a != b:

@@ -722,11 +722,16 @@ def _credit(schedule: CreditSchedule | None) -> list[Section]:
         )
     elif isinstance(rule, HourlyStep):
         cap = f", up to {rule.max_percent}%" if rule.max_percent is not None else ""
+        allowance = (
+            f"{rule.allowance}% of the period"
+            if isinstance(rule.allowance, Decimal)
+            else human_duration(rule.allowance)
+        )
         section.blocks.append(
             Paragraph(
                 text=f"{rule.percent_per_step}% of the period's fee for each complete "
                 f"{human_duration(rule.step)} of downtime beyond "
-                f"{human_duration(rule.allowance)}{cap}."
+                f"{allowance}{cap}."
             )
         )
     terms = []
@@ -743,9 +748,40 @@ def _credit(schedule: CreditSchedule | None) -> list[Section]:
         word = "more than" if m.comparison == ">" else "at least"
         terms.append(f"Credits are paid when they come to {word} {m.amount}.")
     if schedule.minimum_downtime > timedelta(0):
+        strict = "minimum_downtime" in schedule.strict
         terms.append(
-            f"Downtime shorter than {human_duration(schedule.minimum_downtime)} is not credited."
+            f"Downtime {'no longer' if strict else 'shorter'} than "
+            f"{human_duration(schedule.minimum_downtime)} is not credited."
         )
+    if schedule.commitment is not None:
+        terms.append(
+            f"Credits are owed only when the period's uptime is below {schedule.commitment}%."
+        )
+    for key, word in (("min_error_rate", "error rate"), ("min_affected_share", "share of users")):
+        threshold = getattr(schedule, key)
+        if threshold is not None:
+            how = "above" if key in schedule.strict else "at least"
+            terms.append(f"An outage counts when its {word} is {how} {threshold * 100:f}%.")
+    if schedule.weight is not None:
+        word = "error rate" if schedule.weight == "error_rate" else "share of users affected"
+        terms.append(f"Each minute of a partial outage counts in proportion to its {word}.")
+    if schedule.count_from == "reported_at":
+        terms.append("Downtime counts from when you report it.")
+    if schedule.minutes == "touched":
+        terms.append("Every clock minute touched by downtime counts as a whole minute.")
+    elif schedule.minutes == "full":
+        terms.append("Only clock minutes wholly unavailable count.")
+    if schedule.plans:
+        terms.append(
+            "Plans with terms of their own: "
+            + ", ".join(
+                name + (f" (commitment {plan.commitment}%)" if plan.commitment is not None else "")
+                for name, plan in schedule.plans
+            )
+            + "."
+        )
+    if schedule.planned_downtime == "out_of_period":
+        terms.append("Announced maintenance is taken out of the period's length.")
     if schedule.services is not None:
         terms.append(f"Covered services: {', '.join(sorted(schedule.services))}.")
     section.blocks.append(Bullets(items=tuple(terms)))
@@ -754,7 +790,11 @@ def _credit(schedule: CreditSchedule | None) -> list[Section]:
         items = []
         for reason in sorted(schedule.exclusions):
             text = _EXCLUSIONS.get(reason, _humanize(reason))
-            if reason == "scheduled_maintenance" and schedule.maintenance_notice > timedelta(0):
+            if (
+                reason == "scheduled_maintenance"
+                and schedule.maintenance_notice is not None
+                and schedule.maintenance_notice > timedelta(0)
+            ):
                 text += f" announced at least {human_duration(schedule.maintenance_notice)} ahead"
             items.append(text)
         out.append(

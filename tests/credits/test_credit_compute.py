@@ -86,7 +86,19 @@ def test_seed_schedule_at_exact_band_edges(length: timedelta, amount: str) -> No
 
 
 def test_claim_filed_at_the_last_instant_is_in_time() -> None:
-    """A claim filed exactly 30 days after the incident's end is accepted."""
+    """A claim filed one microsecond before 30 days after the incident's end is accepted."""
+    d = compute_credit(
+        seed(),
+        [inc("A", t(2, 10), t(2, 15))],
+        period=MARCH,
+        fee=FEE,
+        claim_filed_at=t(1, 15, month=4, us=-1),
+    )
+    assert d.claim_accepted and d.amount == Decimal("500.00")
+
+
+def test_claim_filed_exactly_at_the_deadline_is_late_with_the_reason() -> None:
+    """The window is half-open: a claim exactly 30 days after the incident's end gives 0.00."""
     d = compute_credit(
         seed(),
         [inc("A", t(2, 10), t(2, 15))],
@@ -94,32 +106,55 @@ def test_claim_filed_at_the_last_instant_is_in_time() -> None:
         fee=FEE,
         claim_filed_at=t(1, 15, month=4),
     )
-    assert d.claim_accepted and d.amount == Decimal("500.00")
-
-
-def test_claim_one_microsecond_late_gives_zero_with_the_reason() -> None:
-    """A claim one microsecond after the deadline gives 0.00 and says why."""
-    d = compute_credit(
-        seed(),
-        [inc("A", t(2, 10), t(2, 15))],
-        period=MARCH,
-        fee=FEE,
-        claim_filed_at=t(1, 15, month=4, us=1),
-    )
     assert not d.claim_accepted
     assert d.amount == Decimal("0.00")
     assert "too late" in d.claim_reason and "A" in d.claim_reason
     assert dict(d.incidents[0].excluded) == {"claim_late": timedelta(hours=5)}
+    assert d.incidents[0].claim_deadline == t(1, 15, month=4)
 
 
-def test_claim_deadline_at_end_of_second_billing_cycle() -> None:
-    """With cycles=2 from the period's end, a March claim is due by 1 June 00:00, inclusive."""
+def test_claim_at_first_instant_after_second_billing_cycle_is_late() -> None:
+    """ "By the end of the second billing cycle after" March: 31 May 23:59:59.999999 is in time,
+    1 June 00:00 (the first instant of the following cycle) is late."""
     s = seed(claim=ClaimWindow(anchor="period_end", cycles=2))
     incidents = [inc("A", t(2, 10), t(2, 15))]
-    ok = compute_credit(s, incidents, period=MARCH, fee=FEE, claim_filed_at=t(1, month=6))
-    late = compute_credit(s, incidents, period=MARCH, fee=FEE, claim_filed_at=t(1, month=6, us=1))
+    ok = compute_credit(s, incidents, period=MARCH, fee=FEE, claim_filed_at=t(1, month=6, us=-1))
+    late = compute_credit(s, incidents, period=MARCH, fee=FEE, claim_filed_at=t(1, month=6))
+    assert ok.amount == Decimal("500.00") and ok.claim_accepted
+    assert late.amount == Decimal("0.00") and not late.claim_accepted
+    assert "after the deadline 2026-06-01T00:00:00Z" in late.claim_reason
+
+
+def test_claim_at_first_instant_after_second_cycle_from_incident_is_late() -> None:
+    """Cycles counted from the incident: a March incident's claim is due before 1 June."""
+    s = seed(claim=ClaimWindow(anchor="incident_end", cycles=2))
+    incidents = [inc("A", t(2, 10), t(2, 15))]
+    ok = compute_credit(s, incidents, period=MARCH, fee=FEE, claim_filed_at=t(1, month=6, us=-1))
+    late = compute_credit(s, incidents, period=MARCH, fee=FEE, claim_filed_at=t(1, month=6))
     assert ok.amount == Decimal("500.00")
-    assert late.amount == Decimal("0.00") and "after the deadline" in late.claim_reason
+    assert late.amount == Decimal("0.00") and "too late" in late.claim_reason
+
+
+def test_claim_fifteen_days_after_end_of_june_is_late_at_16_july_midnight() -> None:
+    """ "15 days after the end of June": 16 July 00:00 is late, the microsecond before is not."""
+    s = seed(claim=ClaimWindow(anchor="period_end", days=15))
+    june = BillingPeriod.month(2026, 6)
+    incidents = [inc("A", t(2, 10, month=6), t(2, 15, month=6))]
+    ok = compute_credit(s, incidents, period=june, fee=FEE, claim_filed_at=t(16, month=7, us=-1))
+    late = compute_credit(s, incidents, period=june, fee=FEE, claim_filed_at=t(16, month=7))
+    assert ok.amount == Decimal("500.00") and ok.claim_accepted
+    assert late.amount == Decimal("0.00") and not late.claim_accepted
+
+
+def test_bulk_amount_agrees_with_decision_at_the_claim_deadline() -> None:
+    """CreditRun.amount_us treats the deadline instant as late, like decide()."""
+    s = seed(claim=ClaimWindow(anchor="period_end", days=15))
+    run = CreditRun(s, period=MARCH)
+    a = inc("A", t(2, 10), t(2, 15))
+    spans = [(a.start_us, a.end_us, "covered")]
+    deadline = inc("x", t(16, month=4), t(16, month=4)).start_us
+    assert run.amount_us(spans, fee=FEE, claim_filed_us=deadline) == Decimal("0.00")
+    assert run.amount_us(spans, fee=FEE, claim_filed_us=deadline - 1) == Decimal("500.00")
 
 
 def test_no_claim_filed_gives_zero_when_a_claim_is_required() -> None:

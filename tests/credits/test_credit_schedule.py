@@ -216,7 +216,7 @@ def test_cap_needs_exactly_one_limit() -> None:
 
 def test_claim_window_needs_days_or_cycles() -> None:
     """A claim window with both days and cycles is refused."""
-    with pytest.raises(CreditError, match="exactly one of days or cycles"):
+    with pytest.raises(CreditError, match="exactly one of days, cycles"):
         ClaimWindow(anchor="period_end", days=30, cycles=1)
 
 

@@ -5,6 +5,7 @@ period. Schedules are :class:`CreditSchedule` values, written in Python or read 
 with ``CreditSchedule.from_mapping``.
 """
 
+from sla_engine.credits.billing import CLAIM_NOTES, CreditRow, CreditTable, billing_run
 from sla_engine.credits.compute import CreditRun, ServiceCalendar, compute_credit
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
 from sla_engine.credits.incident import CAUSES, COVERED, EXCLUSION_REASONS, Incident
@@ -27,6 +28,7 @@ from sla_engine.credits.schedule import (
 
 __all__ = [
     "CAUSES",
+    "CLAIM_NOTES",
     "COVERED",
     "EXCLUSION_REASONS",
     "ROUNDING_MODES",
@@ -36,9 +38,11 @@ __all__ = [
     "Cap",
     "ClaimWindow",
     "CreditDecision",
+    "CreditRow",
     "CreditRule",
     "CreditRun",
     "CreditSchedule",
+    "CreditTable",
     "DowntimeBands",
     "DowntimeStretch",
     "Fee",
@@ -52,6 +56,7 @@ __all__ = [
     "RecurringMaintenance",
     "ServiceCalendar",
     "UptimeBands",
+    "billing_run",
     "compute_credit",
     "minor_unit",
     "round_money",

@@ -77,6 +77,21 @@ def percent(value: object, path: Path, *, what: str = "percentage") -> Decimal:
     )
 
 
+def share(value: object, path: Path, *, what: str = "share") -> Decimal:
+    """A share between 0 and 1, written as a share (``0.05``, ``'0.05'``) or a percentage
+    (``'5%'``): error rates and affected shares read the same way in every file."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        result = decimal(value.strip()[:-1], path, what=what) / 100
+    else:
+        result = decimal(value, path, what=what)
+    if not 0 <= result <= 1:
+        raise CreditError(
+            f"{what}: {value!r} is not a share between 0 and 1; write 5 % as 0.05 or '5%'",
+            path=path,
+        )
+    return result
+
+
 def duration(value: object, path: Path, *, what: str = "duration") -> timedelta:
     """A length of time from ``'1h'``/``'30m'``/``'PT2H'`` or a timedelta."""
     if isinstance(value, timedelta):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ EXCLUSION_REASONS: Final[tuple[str, ...]] = (
     "beta",
 )
 CAUSES: Final[tuple[str, ...]] = (COVERED, *EXCLUSION_REASONS)
+_CAUSE_NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _share(value: Decimal | None, name: str) -> None:
@@ -46,9 +48,13 @@ def _share(value: Decimal | None, name: str) -> None:
 class Incident:
     """Downtime ``[start, end)`` with its cause.
 
-    ``cause`` is ``"covered"`` or one of :data:`EXCLUSION_REASONS`; whether an exclusion applies
-    is the schedule's choice. ``services`` empty means every service was affected.
-    ``error_rate`` and ``affected_share`` (0..1) are needed only by schedules that set a threshold.
+    ``cause`` is ``"covered"``, one of :data:`EXCLUSION_REASONS`, or a cause the schedule
+    declares (``CreditSchedule(causes=...)``: an open vocabulary, checked when credited);
+    whether an exclusion applies is the schedule's choice. ``services`` empty means every
+    service was affected. ``error_rate`` and ``affected_share`` are shares from 0 to 1
+    (``Decimal("0.05")`` is 5 %), needed only by schedules that filter or weight on them.
+    ``reported_at``, when the customer reported the incident, is needed only by schedules that
+    count downtime from the report.
     """
 
     id: str
@@ -58,6 +64,7 @@ class Incident:
     services: frozenset[str] = field(default_factory=frozenset)
     error_rate: Decimal | None = None
     affected_share: Decimal | None = None
+    reported_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -73,11 +80,18 @@ class Incident:
                 f"{self.start.isoformat()}; swap them or fix the end",
                 path=("end",),
             )
-        if self.cause not in CAUSES:
+        if not isinstance(self.cause, str) or not _CAUSE_NAME.match(self.cause):
             raise CreditError(
-                f"incident {self.id!r}: cause {self.cause!r} is not one of {', '.join(CAUSES)}",
+                f"incident {self.id!r}: cause {self.cause!r} is not a cause name; expected one "
+                f"of {', '.join(CAUSES)} or a cause the schedule declares (lower case with "
+                "underscores, e.g. 'customer_software')",
                 path=("cause",),
             )
+        if self.reported_at is not None:
+            try:
+                require_aware(self.reported_at, f"incident {self.id!r} reported_at")
+            except NaiveDatetimeError as exc:
+                raise NaiveDatetimeError(exc.message, path=("reported_at",)) from None
         if not isinstance(self.services, frozenset):
             raise CreditError(
                 f"incident {self.id!r}: services must be a frozenset of names, got "
@@ -101,13 +115,25 @@ class Incident:
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> Incident:
         """Build from ``{"id": "INC-1", "start": "2026-03-02T10:00:00Z", "end": ..., "cause":
         "covered", "services": ["api"], "error_rate": "0.07", "affected_share": "0.5"}``."""
-        keys = ("id", "start", "end", "cause", "services", "error_rate", "affected_share")
+        keys = (
+            "id",
+            "start",
+            "end",
+            "cause",
+            "services",
+            "error_rate",
+            "affected_share",
+            "reported_at",
+        )
         m = _read.mapping(data, path, allowed=keys)
         ident = _read.text(_read.required(m, "id", path), (*path, "id"), what="id")
         start = _read.instant(_read.required(m, "start", path), (*path, "start"), what="start")
         end = _read.instant(_read.required(m, "end", path), (*path, "end"), what="end")
-        cause = _read.choice(
-            m.get("cause", COVERED), (*path, "cause"), what="cause", options=CAUSES
+        cause = _read.text(m.get("cause", COVERED), (*path, "cause"), what="cause")
+        reported = (
+            None
+            if m.get("reported_at") is None
+            else _read.instant(m["reported_at"], (*path, "reported_at"), what="reported_at")
         )
         services = (
             _read.string_set(m["services"], (*path, "services"), what="services")
@@ -117,12 +143,7 @@ class Incident:
         rates: dict[str, Decimal | None] = {}
         for key in ("error_rate", "affected_share"):
             raw = m.get(key)
-            if raw is None:
-                rates[key] = None
-            elif isinstance(raw, str) and raw.strip().endswith("%"):
-                rates[key] = _read.percent(raw, (*path, key), what=key) / 100
-            else:
-                rates[key] = _read.decimal(raw, (*path, key), what=key)
+            rates[key] = None if raw is None else _read.share(raw, (*path, key), what=key)
         try:
             return cls(
                 id=ident,
@@ -132,6 +153,7 @@ class Incident:
                 services=services,
                 error_rate=rates["error_rate"],
                 affected_share=rates["affected_share"],
+                reported_at=reported,
             )
         except CreditError as exc:
             raise type(exc)(exc.message, path=(*path, *exc.path)) from None
@@ -150,4 +172,6 @@ class Incident:
             out["error_rate"] = _read.format_decimal(self.error_rate)
         if self.affected_share is not None:
             out["affected_share"] = _read.format_decimal(self.affected_share)
+        if self.reported_at is not None:
+            out["reported_at"] = utc_iso(to_us(self.reported_at))
         return out

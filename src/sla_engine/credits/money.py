@@ -19,7 +19,15 @@ from iso4217 import Currency
 from sla_engine.credits import _read
 from sla_engine.errors import CreditError
 
-__all__ = ["ROUNDING_MODES", "Fee", "FeeBasis", "RoundingMode", "minor_unit", "round_money"]
+__all__ = [
+    "FEE_BASES",
+    "ROUNDING_MODES",
+    "Fee",
+    "FeeBasis",
+    "RoundingMode",
+    "minor_unit",
+    "round_money",
+]
 
 RoundingMode = Literal["half_even", "half_up", "half_down", "up", "down", "ceiling", "floor"]
 ROUNDING_MODES: Final[tuple[str, ...]] = (
@@ -32,7 +40,8 @@ ROUNDING_MODES: Final[tuple[str, ...]] = (
     "floor",
 )
 FeeBasis = Literal["period", "month", "hour"]
-_FEE_BASES: Final = ("period", "month", "hour")
+FEE_BASES: Final[tuple[str, ...]] = ("period", "month", "hour")
+_FEE_BASES: Final = FEE_BASES
 
 
 @lru_cache(maxsize=512)

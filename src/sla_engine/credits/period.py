@@ -8,6 +8,7 @@ each time so that a cycle anchored on the 31st starts on Jan 31, Feb 28, Mar 31 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -24,6 +25,9 @@ __all__ = ["BillingCycle", "BillingPeriod"]
 
 _DEFAULT_ANCHOR: Final = date(2000, 1, 1)
 _NAMED: Final = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+_MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
+_QUARTER: Final = re.compile(r"(\d{4})-[Qq]([1-4])")
+_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _zone(name: str, path: _read.Path = ("timezone",)) -> ZoneInfo:
@@ -111,6 +115,24 @@ class BillingCycle:
             index += 1
         return index
 
+    def same_periods(self, other: BillingCycle) -> bool:
+        """Whether ``other`` cuts time into exactly the same periods (same length, zone and
+        start days; the anchor may be any period's first day)."""
+        if self.months != other.months or self.timezone != other.timezone:
+            return False
+        if self.anchor.day != other.anchor.day:
+            return False
+        apart = (other.anchor.year - self.anchor.year) * 12 + other.anchor.month - self.anchor.month
+        return apart % self.months == 0
+
+    def describe(self) -> str:
+        """``monthly in UTC``, ``every 3 months from 2026-01-15 in Europe/Berlin``."""
+        names = {1: "monthly", 3: "quarterly", 6: "half-yearly", 12: "yearly"}
+        calendar = self.anchor.day == 1 and (self.anchor.month - 1) % self.months == 0
+        if calendar and self.months in names:
+            return f"{names[self.months]} in {self.timezone}"
+        return f"every {self.months} months from {self.anchor.isoformat()} in {self.timezone}"
+
     @classmethod
     def from_mapping(cls, data: object, *, path: _read.Path = ()) -> BillingCycle:
         """Build from ``{"every": "month"|"quarter", "timezone": ...}`` or
@@ -174,6 +196,82 @@ class BillingPeriod:
             raise CreditError(f"quarter: expected 1..4, got {quarter!r}", path=("quarter",))
         cycle = BillingCycle.quarterly(timezone=timezone)
         return cls(cycle=cycle, index=(year - 2000) * 4 + (quarter - 1))
+
+    @classmethod
+    def parse(
+        cls,
+        text: str,
+        *,
+        cycle: BillingCycle | None = None,
+        timezone: str | None = None,
+        path: _read.Path = ("period",),
+    ) -> BillingPeriod:
+        """The period ``text`` names: a month ``"2025-04"``, a quarter ``"2024-Q2"``, or a day
+        ``"2026-03-15"`` (the period containing it).
+
+        With ``cycle`` (a policy's billing cycle) the answer is that cycle's period containing
+        the first local midnight of the month, quarter or day, and a month on a quarterly cycle
+        or a quarter on a monthly one is refused. Without it, a month names a calendar month
+        and a quarter a calendar quarter in ``timezone`` (default UTC).
+        """
+        if not isinstance(text, str):
+            raise CreditError(
+                f"period: expected text such as '2025-04' or '2024-Q2', got {text!r}", path=path
+            )
+        value = text.strip()
+        first: date | None = None
+        kind = "day"
+        try:
+            if m := _MONTH.fullmatch(value):
+                first, kind = date(int(m.group(1)), int(m.group(2)), 1), "month"
+            elif m := _QUARTER.fullmatch(value):
+                first, kind = date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1), "quarter"
+            elif _DAY.fullmatch(value):
+                first = date.fromisoformat(value)
+        except ValueError:
+            first = None
+        if first is None:
+            raise CreditError(
+                f"period: {text!r} is not a billing period; write a month as 2025-04, a quarter "
+                "as 2024-Q2, or a day (the period containing it) as 2026-03-15",
+                path=path,
+            )
+        if cycle is not None:
+            if not isinstance(cycle, BillingCycle):
+                raise CreditError(
+                    f"cycle: expected a BillingCycle, got {type(cycle).__name__}", path=path
+                )
+            if timezone is not None and timezone != cycle.timezone:
+                raise CreditError(
+                    f"period: the timezone {timezone!r} differs from the billing cycle's "
+                    f"{cycle.timezone!r}; leave it out to use the cycle's",
+                    path=path,
+                )
+            wanted = {"month": 1, "quarter": 3}.get(kind)
+            if wanted is not None and wanted != cycle.months:
+                raise CreditError(
+                    f"period: {text!r} names a {kind}, but the billing cycle is "
+                    f"{cycle.describe()}; name one of its periods (a day such as "
+                    f"{first.isoformat()} names the period containing it)",
+                    path=path,
+                )
+            found = cycle.containing(datetime.combine(first, time(0), tzinfo=cycle.zone))
+            if wanted is not None and found.first_day != first:
+                raise CreditError(
+                    f"period: {text!r} is not a period of the billing cycle "
+                    f"{cycle.describe()}; its periods start on {found.first_day.isoformat()} "
+                    "and the like",
+                    path=path,
+                )
+            return found
+        zone = timezone or "UTC"
+        _zone(zone, path)
+        if kind == "quarter":
+            return cls.quarter(first.year, (first.month + 2) // 3, timezone=zone)
+        if kind == "month":
+            return cls.month(first.year, first.month, timezone=zone)
+        monthly = BillingCycle.monthly(timezone=zone)
+        return monthly.containing(datetime.combine(first, time(0), tzinfo=monthly.zone))
 
     @property
     def start_us(self) -> int:

@@ -169,6 +169,9 @@ def check_references(ctx: LintContext) -> None:
             _composed_refs(ctx, ("calendars", name), entry, calendars)
     if spec.default_calendar is not None:
         ctx.check("calendar", ("default_calendar",), spec.default_calendar, calendars)
+    claim = spec.credits.claim if spec.credits is not None else None
+    if claim is not None and claim.calendar is not None:
+        ctx.check("calendar", ("credits", "claim", "calendar"), claim.calendar, calendars)
     for name, channel in (spec.channels or {}).items():
         if channel is not None and channel.calendar is not None:
             ctx.check("calendar", ("channels", name, "calendar"), channel.calendar, calendars)
@@ -757,7 +760,8 @@ def _bands(ctx: LintContext) -> list[tuple[int, Any]] | None:
 
 
 def check_credit_bands(ctx: LintContext) -> None:
-    """Credit bands leave no gap, do not overlap, and never give less for a worse outage."""
+    """Credit bands leave no gap (unless the rule says ``gaps: allowed``), do not overlap, and
+    never give less for a worse outage."""
     bands = _bands(ctx)
     credits = ctx.spec.credits
     if not bands or credits is None:
@@ -781,6 +785,7 @@ def check_credit_bands(ctx: LintContext) -> None:
         return (0, 0) if lower is None else (1, lower)
 
     ordered = sorted(bands, key=order)
+    gaps = getattr(credits.rule, "gaps", None) == "allowed"
     for (_, prev), (i, band) in itertools.pairwise(ordered):
         where: Path = ("credits", "rule", "bands", i, "range")
         pair = f"the bands {prev.range_text()} and {band.range_text()}"
@@ -788,6 +793,8 @@ def check_credit_bands(ctx: LintContext) -> None:
         if prev.upper is None or band.lower is None or prev.upper > band.lower:
             ctx.report(where, f"{pair} overlap; {fix}")
         elif prev.upper < band.lower:
+            if gaps:
+                continue
             ctx.report(
                 where,
                 f"{pair} leave a gap from {_bound(prev.upper)} to {_bound(band.lower)}; {fix}",
@@ -798,7 +805,7 @@ def check_credit_bands(ctx: LintContext) -> None:
                 f"{pair} both include {_bound(band.lower)}; exclude it from one of them, "
                 "e.g. '[1h, 4h)' then '[4h, 12h)'",
             )
-        elif not prev.upper_inclusive and not band.lower_inclusive:
+        elif not prev.upper_inclusive and not band.lower_inclusive and not gaps:
             ctx.report(
                 where,
                 f"{pair} both exclude {_bound(band.lower)}, leaving it uncovered; include it "
@@ -843,6 +850,8 @@ def check_caps(ctx: LintContext) -> None:
     for key in ("cap_per_incident", "cap_per_period"):
         cap = getattr(credits, key)
         percent = cap if isinstance(cap, Decimal) else getattr(cap, "percent", None)
+        if getattr(cap, "of", None) not in (None, "period_fee"):
+            continue  # a share of the customer's own charges, not of the fee
         if percent is not None and percent < top[0]:
             ctx.report(
                 ("credits", key),

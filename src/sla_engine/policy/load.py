@@ -135,8 +135,12 @@ class Policy:
 
     @property
     def timezone(self) -> str:
-        """The zone effective dates are read in: the default calendar's."""
-        return self.calendars[self.spec.default_calendar_name()].timezone
+        """The zone effective dates are read in: the default calendar's (a credits-only policy
+        without calendars: its billing cycle's zone, else UTC)."""
+        calendar = self.calendars.get(self.spec.default_calendar_name())
+        if calendar is not None:
+            return calendar.timezone
+        return self.billing_cycle.timezone if self.billing_cycle is not None else "UTC"
 
     def in_force(self, day: date) -> bool:
         """Whether this version is in force on ``day``."""
@@ -145,11 +149,11 @@ class Policy:
 
     def in_force_at(self, instant: datetime) -> bool:
         """Whether this version is in force at ``instant`` (its local date in :attr:`timezone`)."""
+        from zoneinfo import ZoneInfo
+
         from sla_engine._time import require_aware
 
-        local = require_aware(instant, "instant").astimezone(
-            self.calendars[self.spec.default_calendar_name()].zone
-        )
+        local = require_aware(instant, "instant").astimezone(ZoneInfo(self.timezone))
         return self.in_force(local.date())
 
     def fee(self, tier: str, *, users: int = 1) -> Fee:

@@ -44,6 +44,7 @@ __all__ = [
     "ClaimSpec",
     "ClosedSpec",
     "ComposedCalendarSpec",
+    "CreditPlanSpec",
     "CreditsSpec",
     "EscalationLevelSpec",
     "EscalationSpec",
@@ -231,6 +232,41 @@ Percent = Annotated[
     PlainValidator(_percent),
     PlainSerializer(lambda d: f"{d}%", return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"}),
+]
+
+
+def _share(value: object) -> Decimal:
+    if isinstance(value, str):
+        m = _PERCENT.fullmatch(value)
+        if m:
+            result = Decimal(m.group(1)) / 100
+        elif _DECIMAL.fullmatch(value.strip()):
+            result = Decimal(value.strip())
+        else:
+            raise ValueError(f"{_show(value)} is not a share; write 5 % as 0.05 or '5%'")
+    elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        result = Decimal(value)
+    else:
+        raise ValueError(f"{_show(value)} is not a share; write 5 % as 0.05 or '5%'")
+    if not result.is_finite() or not 0 <= result <= 1:
+        raise ValueError(
+            f"{_show(value)} is not a share between 0 and 1; write 5 % as 0.05 or '5%'"
+        )
+    return result
+
+
+Share = Annotated[
+    Decimal,
+    PlainValidator(_share),
+    PlainSerializer(lambda d: f"{d * 100:f}%", return_type=str),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"},
+                {"type": "number", "minimum": 0, "maximum": 1},
+            ]
+        }
+    ),
 ]
 
 
@@ -755,11 +791,18 @@ class BandSpec(_Model):
 Bands = Annotated[list[BandSpec], Field(min_length=1)]
 
 
+Gaps = Annotated[
+    Literal["allowed", "refused"] | None,
+    Field(description="'allowed': bands may leave a gap in which no credit is owed"),
+]
+
+
 class DowntimeBandsSpec(_Model):
     """A percentage of the period fee by band of downtime."""
 
     kind: Literal["downtime_bands"]
     bands: Bands
+    gaps: Gaps = None
 
 
 class UptimeBandsSpec(_Model):
@@ -767,6 +810,7 @@ class UptimeBandsSpec(_Model):
 
     kind: Literal["uptime_bands"]
     bands: Bands
+    gaps: Gaps = None
 
 
 class FlatStepSpec(_Model):
@@ -784,13 +828,20 @@ class LostTimeSpec(_Model):
     kind: Literal["lost_time"]
     rate: Literal["prorated", "hourly"]
     multiple: Money | None = None
+    proration: Annotated[
+        Literal["period", "calendar_month"] | None,
+        Field(description="calendar_month: each minute at its own month's fee"),
+    ] = None
 
 
 class HourlyStepSpec(_Model):
     """A percentage per complete step of downtime beyond an allowance, up to a maximum."""
 
     kind: Literal["hourly_step"]
-    allowance: Duration
+    allowance: Annotated[
+        Duration | Percent,
+        Field(description="a duration ('4h') or a share of the period ('0.5%')"),
+    ]
     credit_per_step: Percent
     step: Duration | None = None
     max_credit: Percent | None = None
@@ -829,6 +880,10 @@ class CapSpec(_Model):
     percent: Percent | None = None
     amount: Money | None = None
     days_of_service: Money | None = None
+    of: Annotated[
+        Ident | None,
+        Field(description="what a percentage is of: period_fee, or charges passed in by name"),
+    ] = None
 
     @model_validator(mode="after")
     def _one_limit(self) -> CapSpec:
@@ -857,16 +912,32 @@ class MinimumPayoutSpec(_Model):
 
 
 class ClaimSpec(_Model):
-    """The claim must be filed within ``days`` (or billing ``cycles``) after ``anchor``."""
+    """The claim must be filed within ``days`` (or billing ``cycles``, calendar ``months``,
+    ``business_days`` on a ``calendar``) after ``anchor``."""
 
     days: int | None = None
     cycles: int | None = None
-    anchor: Literal["incident_end", "period_end"]
+    months: int | None = None
+    business_days: int | None = None
+    calendar: Annotated[
+        Ident | None, Field(description="the policy calendar business_days are counted on")
+    ] = None
+    anchor: Literal["incident_start", "incident_end", "period_end"]
 
     @model_validator(mode="after")
     def _one_length(self) -> ClaimSpec:
-        if (self.days is None) == (self.cycles is None):
-            raise ValueError("a claim window needs exactly one of 'days' (e.g. 30) or 'cycles'")
+        given = [self.days, self.cycles, self.months, self.business_days]
+        if sum(v is not None for v in given) != 1:
+            if self.months is None and self.business_days is None:
+                raise ValueError("a claim window needs exactly one of 'days' (e.g. 30) or 'cycles'")
+            raise ValueError(
+                "a claim window needs exactly one of 'days', 'cycles', 'months' or 'business_days'"
+            )
+        if (self.business_days is None) != (self.calendar is None):
+            raise ValueError(
+                "'business_days' needs the 'calendar' they are counted on, and 'calendar' is "
+                "only for 'business_days'"
+            )
         return self
 
 
@@ -888,9 +959,14 @@ def _choice_of(options: tuple[str, ...], what: str) -> Callable[[object], str]:
     return check
 
 
+_CAUSE_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
 def _exclusion(value: object) -> str:
     from sla_engine.credits.incident import EXCLUSION_REASONS
 
+    if isinstance(value, str) and _CAUSE_NAME.fullmatch(value):
+        return value  # built in, or declared under causes (checked with the schedule)
     return _choice_of(EXCLUSION_REASONS, "an exclusion")(value)
 
 
@@ -917,7 +993,62 @@ Rounding = Annotated[
 ]
 
 
-class CreditsSpec(_Model):
+class CreditPlanSpec(_Model):
+    """What differs for the customers of one plan or edition; the rest is the credits'."""
+
+    basis: Literal["incident", "period"] | None = None
+    rule: CreditRuleSpec | None = None
+    exclusions: list[Exclusion] | None = None
+    services: list[Text] | None = None
+    min_error_rate: Share | None = None
+    min_affected_share: Share | None = None
+    strict: Annotated[
+        list[Literal["minimum_downtime", "min_error_rate", "min_affected_share"]] | None,
+        Field(description="thresholds whose bound is excluded ('greater than 5 %')"),
+    ] = None
+    weight: Annotated[
+        Literal["error_rate", "affected_share"] | None,
+        Field(description="count each instant of downtime at this share of itself"),
+    ] = None
+    commitment: Annotated[
+        Percent | None,
+        Field(description="the uptime promised; credit is owed only when uptime is below it"),
+    ] = None
+    count_from: Literal["start", "reported_at"] | None = None
+    minutes: Annotated[
+        Literal["touched", "full"] | None,
+        Field(description="count every clock minute touched, or only the fully unavailable"),
+    ] = None
+    causes: Annotated[
+        list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] | None,
+        Field(description="incident causes declared beyond the built-in ones"),
+    ] = None
+    minimum_downtime: Duration | None = None
+    whole: Duration | None = None
+    maintenance_notice: Annotated[
+        Duration | Literal["none"] | None,
+        Field(description="how long ahead maintenance must be announced; 'none': no notice"),
+    ] = None
+    planned_downtime: Literal["excluded", "out_of_period"] | None = None
+    cap_per_incident: CapEntry | None = None
+    cap_per_period: CapEntry | None = None
+    cap_per_12_months: Annotated[
+        CapEntry | None,
+        Field(description="the most the credits of any 12 months add up to"),
+    ] = None
+    minimum_payout: MinimumPayoutSpec | None = None
+    claim: ClaimSpec | None = None
+    rounding: Rounding | None = None
+    fee_basis: Annotated[
+        Literal["month", "period", "hour"] | None,
+        Field(
+            description="what the fee passed with each call is: a monthly fee, the period's "
+            "charges or an hourly rate; a call with another fee is refused"
+        ),
+    ] = None
+
+
+class CreditsSpec(CreditPlanSpec):
     """Service credits (sla_engine.credits.CreditSchedule) and the billing cycle they use."""
 
     basis: Annotated[
@@ -925,18 +1056,10 @@ class CreditsSpec(_Model):
         Field(description="credit each incident alone, or the period's total downtime once"),
     ]
     rule: CreditRuleSpec
-    exclusions: list[Exclusion] | None = None
-    services: list[Text] | None = None
-    min_error_rate: Percent | None = None
-    min_affected_share: Percent | None = None
-    minimum_downtime: Duration | None = None
-    whole: Duration | None = None
-    maintenance_notice: Duration | None = None
-    cap_per_incident: CapEntry | None = None
-    cap_per_period: CapEntry | None = None
-    minimum_payout: MinimumPayoutSpec | None = None
-    claim: ClaimSpec | None = None
-    rounding: Rounding | None = None
+    plans: Annotated[
+        dict[Ident, CreditPlanSpec] | None,
+        Field(description="schedules by customer plan: what differs from the credits above"),
+    ] = None
     billing: BillingSpec | None = None
 
 
@@ -950,8 +1073,43 @@ StateEntry = Annotated[
 ]
 
 
+_NEEDS_CALENDAR: Final = (
+    "default_calendar",
+    "channels",
+    "issue_classes",
+    "tiers",
+    "metrics",
+    "rules",
+    "warnings",
+    "escalation",
+)
+
+
+def _calendars_unless_credits_only(schema: dict[str, Any]) -> None:
+    """In the JSON Schema: ``calendars`` is required unless the policy has credits and nothing
+    that runs on a calendar (the rule ``PolicySpec._credits_only`` applies)."""
+    required = schema.get("required", [])
+    if "calendars" in required:
+        required.remove("calendars")
+    schema["anyOf"] = [
+        {"required": ["calendars"]},
+        {
+            "required": ["credits"],
+            "not": {"anyOf": [{"required": [key]} for key in _NEEDS_CALENDAR]},
+        },
+    ]
+
+
 class PolicySpec(_Model):
     """A whole policy file, format version 1."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        defer_build=True,
+        json_schema_extra=_calendars_unless_credits_only,
+    )
 
     format_version: Annotated[
         Literal[1], Field(description="the policy format; this sla_engine reads format 1")
@@ -987,6 +1145,19 @@ class PolicySpec(_Model):
     escalation: EscalationSpec | None = None
     strategies: StrategiesSpec | None = None
     credits: CreditsSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _credits_only(cls, data: Any) -> Any:
+        """A policy with credits and nothing that runs on a calendar needs no calendars."""
+        if (
+            isinstance(data, dict)
+            and "calendars" not in data
+            and data.get("credits") is not None
+            and not any(data.get(k) for k in _NEEDS_CALENDAR)
+        ):
+            return {**data, "calendars": {}}
+        return data
 
     def severity_names(self) -> list[str]:
         """Severity names, most severe first."""
