@@ -682,6 +682,7 @@ class Cycle:
         "due_at",
         "due_stop",
         "folds",
+        "gaps",
         "log",
         "mark",
         "no",
@@ -721,6 +722,9 @@ class Cycle:
         self.carried = 0
         self.segs = segs
         self.folds: dict[int, tuple[int, int]] | None = None
+        #: the closed intervals [stop, reopen) of a cycle a reopen resumed: the escalation
+        #: chain does not run while the cycle is fulfilled
+        self.gaps: list[tuple[int, int]] | None = None
         self.due_at: int | None = None
         #: once stopped before its due time: where the target would have run out had the cycle
         #: gone on (computed at the stop, while the calendar's data for it is at hand)
@@ -914,7 +918,7 @@ class Run:
             for plan in eng.plans:
                 c = opens[plan.index]
                 if c is not None:
-                    self._reselect(plan, c, at, index)
+                    self._reselect(plan, c, at, index, eng.why(kind, value))
         ops = eng.steps.get((old, kind, value))
         if ops is None:
             ops = eng.step(old, new, kind, value)
@@ -1155,6 +1159,11 @@ class Run:
             return
         last.by_terminal = False
         if self.engine.reopen is _RESUME:
+            assert last.stop is not None
+            if at > last.stop:
+                if last.gaps is None:
+                    last.gaps = []
+                last.gaps.append((last.stop, at))
             last.stop = None
             last.due_stop = None
             last.outcome = None
@@ -1163,6 +1172,9 @@ class Run:
                 last.log.append((at, "reopened", index, "resumed the same cycle"))
             if not (self.stp[mi] or self.evp[mi]):
                 last.seg = at
+            # an attribute changed while the ticket was resolved governs the resumed cycle,
+            # as if the change came right after the reopen
+            self._reselect(plan, last, at, index, why)
         else:
             self._open(plan, at, index, why)
 
@@ -1328,7 +1340,8 @@ class Run:
         c.folds = folds
         c.done = c.carried + acc
 
-    def _reselect(self, plan: MetricPlan, c: Cycle, at: int, index: int) -> None:
+    def _reselect(self, plan: MetricPlan, c: Cycle, at: int, index: int, why: str) -> None:
+        """Hold the open cycle ``c`` to the metric's current selection (a change at ``at``)."""
         eng = self.engine
         pos, target, cal, zoned, bdays, _ = self.sels[plan.index]
         if zoned and self.zone is not None:
@@ -1338,6 +1351,18 @@ class Run:
         running = c.seg is not None
         if running:
             self._measure(plan, c, at)
+        if target is None and not bdays and c.breached_at is not None and c.target is not None:
+            # the metric no longer applies, but a breach raised stays: the cycle ends,
+            # breached, on its old target, saying why
+            self._close(
+                plan,
+                at,
+                index,
+                "cancel",
+                f"{why}: the metric no longer applies (rule {plan.rules[pos].name!r} sets no "
+                f"target for {_show(self.attrs)})",
+            )
+            return
         e_old = c.done
         old_target = c.target
         old_cal = c.cal
@@ -1406,10 +1431,18 @@ class Run:
         esc = plan.esc
         if esc is None or breach is None or c.target is None:
             return []
+        gaps = c.gaps
         if esc.business:
             add = self.engine.add[c.cal]
-            return [_held(esc.notify, add(breach, off)) for off in esc.offsets]
-        return [_held(esc.notify, breach + off) for off in esc.offsets]
+            if gaps is None:
+                return [_held(esc.notify, add(breach, off)) for off in esc.offsets]
+            el = self.engine.el[c.cal]
+            return [_past_gaps(esc.notify, gaps, breach, off, add, el) for off in esc.offsets]
+        if gaps is None:
+            return [_held(esc.notify, breach + off) for off in esc.offsets]
+        return [
+            _past_gaps(esc.notify, gaps, breach, off, _wall_add, _wall_el) for off in esc.offsets
+        ]
 
 
 #: lifecycle events that change no attribute and need no reopen check of their own
@@ -1426,6 +1459,49 @@ _PLAIN: Final = frozenset(
         EventKind.CUSTOM,
     }
 )
+
+
+def _wall_add(t: int, d: int) -> int:
+    return t + d
+
+
+def _wall_el(a: int, b: int) -> int:
+    return b - a
+
+
+def _past_gaps(
+    notify: BusinessCalendar | None,
+    gaps: list[tuple[int, int]],
+    start: int,
+    off: int,
+    add: Elapsed,
+    el: Elapsed,
+) -> int:
+    """The instant ``off`` after ``start`` (counted with ``add``/``el``) when the time in
+    ``gaps`` (the closed intervals ``[stop, reopen)`` of a resumed cycle) does not count; an
+    instant in a gap, or held to the notify calendar into one, moves to the gap's end."""
+    u = start
+    rem = off
+    for g0, g1 in gaps:
+        if g1 <= u:
+            continue
+        if g0 > u:
+            reach = add(u, rem)
+            if reach < g0:
+                u, rem = reach, 0
+                break
+            rem -= el(u, g0)
+        u = g1
+    else:
+        u = add(u, rem)
+    held = _held(notify, u)
+    while True:
+        for g0, g1 in gaps:
+            if g0 <= held < g1:
+                held = _held(notify, g1)
+                break
+        else:
+            return held
 
 
 def _warn_instant(w: WarnPlan, add: Elapsed, a: int, ea: int, t: int) -> int:
