@@ -703,3 +703,59 @@ def clock_rich_logs(
             value = draw(_clock_st.sampled_from(CLOCK_VALUES[kind]))
         steps.append((offset, kind, value))
     return start, steps
+
+
+@_clock_st.composite
+def clock_lifecycle_logs(
+    draw: _clock_st.DrawFn, *, max_steps: int = 16
+) -> tuple[_clock_datetime, list[tuple[_clock_timedelta, str, str | None]]]:
+    """A creation instant and later steps that mostly follow the lifecycle (a terminal state is
+    left only by a reopen), with replies, holds, incidents, attribute changes and same-instant
+    events; now and then an event the engine must refuse."""
+    start = _CLOCK_T0 + _clock_timedelta(
+        minutes=draw(_clock_st.integers(0, 60 * 24 * 300)), seconds=draw(_clock_st.integers(0, 59))
+    )
+    steps: list[tuple[_clock_timedelta, str, str | None]] = []
+    offset = _clock_timedelta(0)
+    terminal = False
+    for _ in range(draw(_clock_st.integers(1, max_steps))):
+        gap = draw(
+            _clock_st.one_of(
+                _clock_st.just(0),
+                _clock_st.integers(1, 60 * 4),
+                _clock_st.integers(60 * 4, 60 * 40),
+            )
+        )
+        offset += _clock_timedelta(minutes=gap)
+        if terminal:
+            choices = ["reopened", "reopened", "closed", "verified", "agent_reply", *CLOCK_VALUES]
+        else:
+            choices = [
+                "agent_reply",
+                "agent_reply",
+                "customer_reply",
+                "customer_reply",
+                "internal_note",
+                "workaround_given",
+                "status_changed",
+                "status_changed",
+                "resolved",
+                "custom",
+                *CLOCK_VALUES,
+            ]
+        kind = draw(_clock_st.sampled_from(choices))
+        value: str | None = None
+        if kind == "status_changed":
+            value = draw(_clock_st.sampled_from(CLOCK_STATES))
+        elif kind == "custom":
+            value = draw(_clock_st.sampled_from(CLOCK_CUSTOM))
+        elif kind in CLOCK_VALUES:
+            value = draw(_clock_st.sampled_from(CLOCK_VALUES[kind]))
+        elif kind == "reopened" and draw(_clock_st.booleans()):
+            value = draw(_clock_st.sampled_from(("Triaged", "Waiting on Customer", "Escalated")))
+        if kind in ("resolved", "closed", "verified") or value in ("Resolved", "Closed"):
+            terminal = True
+        elif kind == "reopened":
+            terminal = False
+        steps.append((offset, kind, value))
+    return start, steps

@@ -1,0 +1,256 @@
+"""The clock engine agrees with the slow reference of tests/reference_clock.py on random
+policies and tickets: statuses, the warnings, breaches and escalations of the event stream, and
+next_deadlines, after every event and later.
+
+CI runs a modest number of examples; ``CLOCK_REFERENCE_EXAMPLES=5000`` runs thousands.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reference_calendar import reference_for, us_of
+from reference_clock import ReferenceClock
+from sla_engine.clocks import SLA, StreamKind, TicketClock
+from sla_engine.errors import TicketError
+from strategies import CLOCK_VALUES, clock_lifecycle_logs, clock_rich_logs
+
+EXAMPLES = int(os.environ.get("CLOCK_REFERENCE_EXAMPLES", "60"))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+#: calendars across zones: DST in New York, Berlin and Lord Howe (a 30-minute shift), US
+#: holidays, a closed date and a special date, windows over midnight
+CALENDARS: dict[str, dict[str, Any]] = {
+    "always": {"timezone": "UTC", "hours": "24x7"},
+    "ny": {
+        "timezone": "America/New_York",
+        "hours": {d: ["09:00-17:00"] for d in WEEKDAYS},
+        "holidays": {"country": "US"},
+    },
+    "berlin": {
+        "timezone": "Europe/Berlin",
+        "hours": {**{d: ["08:00-12:00", "13:00-18:00"] for d in WEEKDAYS}, "sat": ["10:00-14:00"]},
+        "closed": [{"date": "2026-03-30", "name": "stocktake"}],
+        "special": {"2026-10-24": ["09:00-11:00"]},
+    },
+    "lord_howe": {
+        "timezone": "Australia/Lord_Howe",
+        "hours": {d: ["22:00-06:00"] for d in (*WEEKDAYS, "sat", "sun")},
+    },
+}
+REFERENCES = {k: reference_for(v, years=range(2025, 2028)) for k, v in CALENDARS.items()}
+
+METRICS: dict[str, dict[str, Any]] = {
+    "first_response": {"name": "first_response", "kind": "first_response"},
+    "next_response": {"name": "next_response", "kind": "next_response"},
+    "resolution": {
+        "name": "resolution",
+        "kind": "resolution",
+        "pause": ["custom:hold"],
+        "resume": ["custom:unhold"],
+    },
+    "workaround": {"name": "workaround", "kind": "workaround"},
+    "periodic_update": {
+        "name": "periodic_update",
+        "kind": "periodic_update",
+        "start": ["custom:major_incident"],
+        "stop": ["custom:status_page_update"],
+        "cancel": ["custom:incident_resolved"],
+    },
+    "time_in_progress": {
+        "name": "time_in_progress",
+        "kind": "time_in_state",
+        "state": "In Progress",
+    },
+}
+WARNINGS = (
+    {"name": "half", "share": "1/2"},
+    {"name": "three-quarters", "share": "3/4"},
+    {"name": "lead-30m", "lead": "30m"},
+    {"name": "wall-1h", "lead": "1h", "clock": "wall"},
+)
+
+durations = st.one_of(
+    st.integers(1, 60 * 40).map(lambda m: f"{m}m"), st.integers(1, 7200).map(lambda s: f"{s}s")
+)
+calendar_names = st.sampled_from(sorted(CALENDARS))
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Target rules: maybe one by severity, maybe one by tier, then a catch-all."""
+    out: list[dict[str, Any]] = []
+    for key, values in (
+        ("severity", CLOCK_VALUES["severity_changed"]),
+        ("tier", CLOCK_VALUES["tier_changed"]),
+    ):
+        if draw(st.booleans()):
+            when = {key: sorted(draw(st.sets(st.sampled_from(values), min_size=1)))}
+            target = draw(st.one_of(st.none(), durations))
+            out.append(
+                {
+                    "name": f"by-{key}",
+                    "when": when,
+                    "target": target,
+                    "calendar": draw(calendar_names),
+                }
+            )
+    last = draw(st.one_of(durations, durations, durations, st.none()))
+    out.append({"name": "all", "target": last, "calendar": draw(calendar_names)})
+    return out
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> dict[str, Any]:
+    """An SLA mapping over the calendars above: some metrics, rules, warnings, a chain and
+    strategies."""
+    names = draw(st.sets(st.sampled_from(sorted(METRICS)), min_size=1))
+    metrics = [METRICS[n] for n in sorted(names)]
+    mapping: dict[str, Any] = {
+        "name": "random",
+        "calendars": CALENDARS,
+        "metrics": metrics,
+        "targets": {m["name"]: draw(rules()) for m in metrics},
+        "strategies": {
+            "severity_change": draw(st.sampled_from(["recompute", "restart", "carry"])),
+            "reopen": draw(st.sampled_from(["resume", "new_cycle"])),
+            "first_response_pauses": draw(st.booleans()),
+            "retroactive_start": draw(st.booleans()),
+        },
+    }
+    warnings = draw(st.lists(st.sampled_from(WARNINGS), unique_by=lambda w: w["name"], max_size=3))
+    mapping["warnings"] = [dict(w) for w in warnings]
+    if draw(st.booleans()):
+        levels = [{"name": "L1", "after": draw(st.sampled_from(["0s", "15m"]))}]
+        levels += [
+            {"name": f"L{i + 2}", "after": draw(durations)} for i in range(draw(st.integers(0, 2)))
+        ]
+        mapping["escalation"] = {
+            "levels": levels,
+            "clock": draw(st.sampled_from(["wall", "business"])),
+        }
+    return mapping
+
+
+def engine_statuses(clock: TicketClock, as_of: Any) -> tuple[list[tuple[Any, ...]], Any]:
+    result = clock.evaluate(as_of=as_of)
+    rows = []
+    for c in result.cycles:
+        rows.append(
+            (
+                c.metric,
+                c.cycle,
+                c.state.value,
+                None if c.start is None else us_of(c.start),
+                None if c.stop is None else us_of(c.stop),
+                None if c.due is None else us_of(c.due),
+                None if c.breached_at is None else us_of(c.breached_at),
+                None if c.target is None else c.target // timedelta(microseconds=1),
+                c.business_elapsed // timedelta(microseconds=1),
+                c.rule,
+            )
+        )
+    return rows, result
+
+
+TIMED = {StreamKind.WARNED, StreamKind.BREACHED, StreamKind.ESCALATED}
+
+
+def timed_rows(events: Any) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            us_of(e.at),
+            e.kind.value,
+            e.metric,
+            e.cycle,
+            "" if e.kind is StreamKind.BREACHED else e.detail,
+        )
+        for e in events
+        if e.kind in TIMED
+    )
+
+
+def reference_statuses(ref: ReferenceClock, as_of: int) -> list[tuple[Any, ...]]:
+    rows = []
+    for s in ref.statuses(as_of):
+        pending = s.state == "pending"
+        rows.append(
+            (
+                s.metric,
+                s.cycle,
+                s.state,
+                None if pending else s.start,
+                s.stop,
+                s.due,
+                s.breached_at,
+                s.target,
+                s.elapsed,
+                s.rule,
+            )
+        )
+    return rows
+
+
+def check(mapping: dict[str, Any], attrs: dict[str, str | None], log: Any, extra: int) -> int:
+    """Feed the log to both; compare after each accepted event and ``extra`` µs after the last.
+    Returns how many events were accepted."""
+    sla = SLA.from_mapping(mapping)
+    clock = TicketClock(sla, ticket_id="R", tier=attrs["tier"], severity=attrs["severity"])
+    ref = ReferenceClock(mapping, REFERENCES, attrs)
+    start, steps = log
+    t0 = us_of(start)
+    events = [(t0, "created", None)] + [
+        (t0 + off // timedelta(microseconds=1), k, v) for off, k, v in steps
+    ]
+    accepted = 0
+    for at, kind, value in events:
+        try:
+            clock.feed_us(at, __import__("sla_engine").clocks.EventKind(kind), value)
+        except TicketError:
+            assert not ref.valid(kind, value), (kind, value)
+            continue
+        assert ref.valid(kind, value), (kind, value)
+        ref.feed(at, kind, value)
+        accepted += 1
+        compare(clock, ref, at)
+    if accepted:
+        compare(clock, ref, ref.last + extra)
+    return accepted
+
+
+def compare(clock: TicketClock, ref: ReferenceClock, at: int) -> None:
+    from reference_calendar import dt_of
+
+    as_of = dt_of(at)
+    got, result = engine_statuses(clock, as_of)
+    assert got == reference_statuses(ref, at), as_of
+    expected = ref.timed()
+    assert timed_rows(result.events) == sorted(x[:5] for x in expected if x[0] <= at), as_of
+    deadlines = timed_rows(clock.next_deadlines(as_of=as_of))
+    assert deadlines == sorted(x[:5] for x in expected if x[0] > at and x[5]), as_of
+
+
+@SETTINGS
+@given(
+    mapping=policies(),
+    log=st.one_of(clock_lifecycle_logs(), clock_rich_logs()),
+    tier=st.sampled_from([None, *CLOCK_VALUES["tier_changed"]]),
+    severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),
+    extra=st.integers(0, 3 * 24 * 3_600_000_000),
+)
+def test_engine_agrees_with_reference_clock(
+    mapping: dict[str, Any], log: Any, tier: str | None, severity: str | None, extra: int
+) -> None:
+    """Statuses, reached warnings/breaches/escalations and next deadlines equal the
+    reference's after every event of a random ticket under a random policy."""
+    check(mapping, {"tier": tier, "severity": severity}, log, extra)
