@@ -48,7 +48,6 @@ REOPEN: Final = 7  # the ticket left a terminal state: resume the cycle or open 
 STATE_PAUSE: Final = 8  # the new state pauses the metric
 STATE_RESUME: Final = 9  # the new state no longer pauses it
 SET_STATE: Final = 10  # the ticket is now in state ``mi`` (after the leave triggers)
-_FULFILS: Final = (STOP, TERMINAL)
 _STATE_PAUSES: Final = (STATE_PAUSE, STATE_RESUME)
 
 # warning modes
@@ -756,8 +755,9 @@ def _held(cal: BusinessCalendar | None, t: int) -> int:
 class Run:
     """One ticket being fed events in order.
 
-    The hot path (``feed``, ``_fire``) opens and closes cycles inline rather than through the
-    helper methods, which serve the rarer paths; both do the same thing.
+    One state machine: every action of a compiled step goes through ``_exec`` to ``_open``,
+    ``_close``, ``_set_pause``, ``_reopen`` and ``_reselect``; the due time and the breach are
+    found by :func:`due_at` and :func:`breach_at` alone.
     """
 
     __slots__ = (
@@ -1013,126 +1013,31 @@ class Run:
 
     # ------------------------------------------------------------------ state changes
     def _exec(self, ops: list[Op], at: int, index: int) -> None:
-        """Apply a compiled step in order: the hot path. Opening, fulfilling, the state and
-        its pauses are done inline (as ``_open``, ``_close``, ``_set_pause`` and
-        ``_measure`` do them), the most frequent actions tested first; the rest go through
-        those helpers."""
+        """Apply a compiled step in order: the one place where actions change cycles (through
+        ``_open``, ``_close``, ``_set_pause`` and ``_reopen``)."""
         opens = self.open
         eng = self.engine
-        trace = self.trace
         for mi, action, after, plan, why in ops:
             if after is not None and after not in self.seen:
                 continue
             if action == START:
-                if opens[mi] is not None:
-                    continue
-                cycles = self.cycles[mi]
-                if plan.once and cycles:
+                if opens[mi] is not None or (plan.once and self.cycles[mi]):
                     continue
                 if plan.stop_on_terminal and eng.terminal[self.state]:
                     continue
-                if cycles is _NO_CYCLES:
-                    cycles = self.cycles[mi] = []
-                # -- open a cycle (as _open)
-                sel = self.sels[mi]
-                rule, target, cal, zoned, bdays, mark = sel
-                if zoned or bdays:
-                    rule, target, cal, mark = self.resolve(plan, sel, at)
-                paused = self.stp[mi] or self.evp[mi]
-                c = Cycle(
-                    len(cycles) + 1,
-                    at,
-                    rule,
-                    target,
-                    cal,
-                    mark,
-                    None if paused else at,
-                    [] if plan.multi else None,
-                )
-                cycles.append(c)
-                opens[mi] = c
-                if trace:
-                    c.log = [
-                        (at, "activated", index, why),
-                        (at, "target", index, (rule, self.attrs, cal, target)),
-                    ]
-                    if paused:
-                        c.log.append((at, "paused", index, None))
-            elif action in _FULFILS:
-                cy = opens[mi]
-                if cy is None:
-                    continue
-                # -- fulfil the cycle (as _close with "stop" or "terminal")
-                t = cy.target
-                a = cy.seg
-                if a is not None:
-                    cy.seg = None
-                    ea = cy.done
-                    if at > a:
-                        eb = cy.done = ea + eng.el[cy.cal](a, at)
-                        segs = cy.segs
-                        if segs is not None:
-                            segs.append((a, at))
-                    else:
-                        eb = ea
-                    if eb >= cy.mark and t is not None:
-                        if trace:
-                            self._crossings(plan, cy, a, ea, eb, at)
-                        else:  # the due time and the breach (as _crossings, without warnings)
-                            if cy.due_at is None and eb >= t:
-                                cy.due_at = eng.add[cy.cal](a, t - ea) if t > ea else a
-                            if cy.breached_at is None and eb > t:
-                                cy.breached_at = eng.add[cy.cal](a, t + 1 - ea) if t >= ea else a
-                cy.stop = at
-                if t is None:
-                    cy.outcome = "met"
-                else:
-                    cy.outcome = "met" if cy.breached_at is None else "breached"
-                    if cy.due_at is None:
-                        cy.due_stop = eng.add[cy.cal](at, t - cy.done)
-                opens[mi] = None
-                if action == STOP:
-                    cy.by_terminal = False
-                    if trace:
-                        cy.log.append((at, "fulfilled", index, why))
+                self._open(plan, at, index, why)
+            elif action == STOP:
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "stop", why)
                     if plan.repeat and not (plan.stop_on_terminal and eng.terminal[self.state]):
                         self._open(plan, at, index, f"{why}: the next cycle")
-                else:
-                    cy.by_terminal = True
-                    if trace:
-                        cy.log.append((at, "fulfilled", index, why))
+            elif action == TERMINAL:
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "terminal", why)
             elif action == SET_STATE:
                 self.state = mi
             elif action in _STATE_PAUSES:
-                paused = action == STATE_PAUSE
-                stp = self.stp
-                if paused != stp[mi]:
-                    # -- as _set_pause(plan, at, index, paused, self.evp[mi], why)
-                    stp[mi] = paused
-                    cy = opens[mi]
-                    if cy is None or self.evp[mi]:
-                        continue
-                    if paused:
-                        a = cy.seg
-                        if a is not None:
-                            # -- close the running segment (as _measure)
-                            cy.seg = None
-                            ea = cy.done
-                            if at > a:
-                                eb = cy.done = ea + eng.el[cy.cal](a, at)
-                                segs = cy.segs
-                                if segs is not None:
-                                    segs.append((a, at))
-                            else:
-                                eb = ea
-                            if eb >= cy.mark and cy.target is not None:
-                                self._crossings(plan, cy, a, ea, eb, at)
-                        if trace:
-                            cy.log.append((at, "paused", index, why))
-                    else:
-                        cy.seg = at
-                        if trace:
-                            cy.log.append((at, "resumed", index, why))
+                self._set_pause(plan, at, index, action == STATE_PAUSE, self.evp[mi], why)
             elif action == PAUSE:
                 if not self.evp[mi]:
                     self._set_pause(plan, at, index, self.stp[mi], True, why)
@@ -1209,25 +1114,26 @@ class Run:
         rule, target, cal, zoned, bdays, mark = sel
         if zoned or bdays:
             rule, target, cal, mark = self.resolve(plan, sel, at)
-        c = Cycle(len(cycles) + 1, at, rule, target, cal, mark)
-        if plan.multi:
-            c.segs = []
+        paused = self.stp[mi] or self.evp[mi]
+        c = Cycle(
+            len(cycles) + 1,
+            at,
+            rule,
+            target,
+            cal,
+            mark,
+            None if paused else at,
+            [] if plan.multi else None,
+        )
         cycles.append(c)
         self.open[mi] = c
-        if self.stp[mi] or self.evp[mi]:
-            if self.trace:
-                c.log = [
-                    (at, "activated", index, why),
-                    (at, "target", index, (rule, self.attrs, cal, target)),
-                    (at, "paused", index, None),
-                ]
-        else:
-            c.seg = at
-            if self.trace:
-                c.log = [
-                    (at, "activated", index, why),
-                    (at, "target", index, (rule, self.attrs, cal, target)),
-                ]
+        if self.trace:
+            c.log = [
+                (at, "activated", index, why),
+                (at, "target", index, (rule, self.attrs, cal, target)),
+            ]
+            if paused:
+                c.log.append((at, "paused", index, None))
 
     def _close(self, plan: MetricPlan, at: int, index: int, how: str, why: str) -> None:
         mi = plan.index
@@ -1244,7 +1150,7 @@ class Run:
             kind = "cancelled" if how == "cancel" else "reset"
         c.stop = at
         if c.due_at is None and c.target is not None:
-            c.due_stop = self.engine.add[c.cal](at, c.target - c.done)
+            c.due_stop = due_at(self.engine.add[c.cal], at, c.done, c.target)
         c.by_terminal = how == "terminal"
         self.open[mi] = None
         if self.trace:
@@ -1298,9 +1204,9 @@ class Run:
         assert t is not None
         add = self.engine.add[c.cal]
         if c.due_at is None and eb >= t:
-            c.due_at = add(a, t - ea) if t > ea else a
+            c.due_at = due_at(add, a, ea, t)
         if c.breached_at is None and eb > t:
-            c.breached_at = add(a, t + 1 - ea) if t + 1 > ea else a
+            c.breached_at = breach_at(add, a, ea, t)
         if not self.trace:
             return  # warnings only feed the event stream, which a run without a log never shows
         warn = c.warn
@@ -1417,9 +1323,9 @@ class Run:
         ea = c.done
         add = self.engine.add[c.cal]
         if due is None:
-            due = add(a, t - ea) if t > ea else a
+            due = due_at(add, a, ea, t)
         if breach is None:
-            breach = add(a, t + 1 - ea) if t + 1 > ea else a
+            breach = breach_at(add, a, ea, t)
         for k, w in enumerate(plan.warns):
             if warn[k] is None:
                 u = _warn_instant(w, add, a, ea, t)
@@ -1459,6 +1365,17 @@ _PLAIN: Final = frozenset(
         EventKind.CUSTOM,
     }
 )
+
+
+def due_at(add: Elapsed, a: int, ea: int, t: int) -> int:
+    """The due-time formula: where the count, ``ea`` at ``a`` and running from there on the
+    calendar whose ``add_us`` is ``add``, reaches ``t`` (``a`` itself if it already has)."""
+    return add(a, t - ea) if t > ea else a
+
+
+def breach_at(add: Elapsed, a: int, ea: int, t: int) -> int:
+    """The breach formula: where that count first exceeds ``t``, by one microsecond."""
+    return due_at(add, a, ea, t + 1)
 
 
 def _wall_add(t: int, d: int) -> int:
@@ -1507,10 +1424,9 @@ def _past_gaps(
 def _warn_instant(w: WarnPlan, add: Elapsed, a: int, ea: int, t: int) -> int:
     """When warning ``w`` is reached on a segment running from ``a`` with ``ea`` counted."""
     if w.mode == WALL_LEAD:
-        due = add(a, t - ea) if t > ea else a
-        return max(a, due - w.lead)
+        return max(a, due_at(add, a, ea, t) - w.lead)
     th = -(-w.num * t // w.den) if w.mode == SHARE else max(0, t - w.lead)
-    return add(a, th - ea) if th > ea else a
+    return due_at(add, a, ea, th)
 
 
 def attrs_of(values: Mapping[str, str | None]) -> Attrs:

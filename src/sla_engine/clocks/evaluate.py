@@ -27,7 +27,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from sla_engine._time import format_duration, from_us, to_us, us_to_td
-from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run
+from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run, breach_at, due_at
 from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
 from sla_engine.clocks.sla import SLA
 from sla_engine.errors import TicketError
@@ -466,13 +466,13 @@ def _rows_us(run: Run, as_of: int) -> list[Row]:
             else:
                 cal = c.cal
                 if due is None:
-                    due = add[cal](a, t - elapsed) if t > elapsed else a
+                    due = due_at(add[cal], a, elapsed, t)
                 if breach is None and t + 1 <= elapsed:
                     breach = a
                 elapsed += eng.el[cal](a, as_of)
                 if breach is None and elapsed > t:
                     # business time passed the target by as_of: the breach is reached
-                    breach = add[cal](a, t + 1 - c.done)
+                    breach = breach_at(add[cal], a, c.done, t)
                 state = "breached" if breach is not None and breach <= as_of else "running"
             append(
                 (
