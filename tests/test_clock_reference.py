@@ -81,7 +81,9 @@ WARNINGS = (
 )
 
 durations = st.one_of(
-    st.integers(1, 60 * 40).map(lambda m: f"{m}m"), st.integers(1, 7200).map(lambda s: f"{s}s")
+    st.integers(1, 180).map(lambda m: f"{m}m"),
+    st.integers(1, 60 * 40).map(lambda m: f"{m}m"),
+    st.integers(1, 7200).map(lambda s: f"{s}s"),
 )
 calendar_names = st.sampled_from(sorted(CALENDARS))
 
