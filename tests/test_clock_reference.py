@@ -18,7 +18,13 @@ from reference_calendar import reference_for, us_of
 from reference_clock import ReferenceClock
 from sla_engine.clocks import SLA, StreamKind, TicketClock
 from sla_engine.errors import TicketError
-from strategies import CLOCK_VALUES, clock_lifecycle_logs, clock_rich_logs
+from strategies import (
+    CLOCK_POLICY_CALENDARS,
+    CLOCK_VALUES,
+    clock_lifecycle_logs,
+    clock_policies,
+    clock_rich_logs,
+)
 
 EXAMPLES = int(os.environ.get("CLOCK_REFERENCE_EXAMPLES", "60"))
 SETTINGS = settings(
@@ -27,121 +33,9 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
-#: calendars across zones: DST in New York, Berlin and Lord Howe (a 30-minute shift), US
-#: holidays, a closed date and a special date, windows over midnight
-CALENDARS: dict[str, dict[str, Any]] = {
-    "always": {"timezone": "UTC", "hours": "24x7"},
-    "ny": {
-        "timezone": "America/New_York",
-        "hours": {d: ["09:00-17:00"] for d in WEEKDAYS},
-        "holidays": {"country": "US"},
-    },
-    "berlin": {
-        "timezone": "Europe/Berlin",
-        "hours": {**{d: ["08:00-12:00", "13:00-18:00"] for d in WEEKDAYS}, "sat": ["10:00-14:00"]},
-        "closed": [{"date": "2026-03-30", "name": "stocktake"}],
-        "special": {"2026-10-24": ["09:00-11:00"]},
-    },
-    "lord_howe": {
-        "timezone": "Australia/Lord_Howe",
-        "hours": {d: ["22:00-06:00"] for d in (*WEEKDAYS, "sat", "sun")},
-    },
+REFERENCES = {
+    k: reference_for(v, years=range(2025, 2028)) for k, v in CLOCK_POLICY_CALENDARS.items()
 }
-REFERENCES = {k: reference_for(v, years=range(2025, 2028)) for k, v in CALENDARS.items()}
-
-METRICS: dict[str, dict[str, Any]] = {
-    "first_response": {"name": "first_response", "kind": "first_response"},
-    "next_response": {"name": "next_response", "kind": "next_response"},
-    "resolution": {
-        "name": "resolution",
-        "kind": "resolution",
-        "pause": ["custom:hold"],
-        "resume": ["custom:unhold"],
-    },
-    "workaround": {"name": "workaround", "kind": "workaround"},
-    "periodic_update": {
-        "name": "periodic_update",
-        "kind": "periodic_update",
-        "start": ["custom:major_incident"],
-        "stop": ["custom:status_page_update"],
-        "cancel": ["custom:incident_resolved"],
-    },
-    "time_in_progress": {
-        "name": "time_in_progress",
-        "kind": "time_in_state",
-        "state": "In Progress",
-    },
-}
-WARNINGS = (
-    {"name": "half", "share": "1/2"},
-    {"name": "three-quarters", "share": "3/4"},
-    {"name": "lead-30m", "lead": "30m"},
-    {"name": "wall-1h", "lead": "1h", "clock": "wall"},
-)
-
-durations = st.one_of(
-    st.integers(1, 180).map(lambda m: f"{m}m"),
-    st.integers(1, 60 * 40).map(lambda m: f"{m}m"),
-    st.integers(1, 7200).map(lambda s: f"{s}s"),
-)
-calendar_names = st.sampled_from(sorted(CALENDARS))
-
-
-@st.composite
-def rules(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """Target rules: maybe one by severity, maybe one by tier, then a catch-all."""
-    out: list[dict[str, Any]] = []
-    for key, values in (
-        ("severity", CLOCK_VALUES["severity_changed"]),
-        ("tier", CLOCK_VALUES["tier_changed"]),
-    ):
-        if draw(st.booleans()):
-            when = {key: sorted(draw(st.sets(st.sampled_from(values), min_size=1)))}
-            target = draw(st.one_of(st.none(), durations))
-            out.append(
-                {
-                    "name": f"by-{key}",
-                    "when": when,
-                    "target": target,
-                    "calendar": draw(calendar_names),
-                }
-            )
-    last = draw(st.one_of(durations, durations, durations, st.none()))
-    out.append({"name": "all", "target": last, "calendar": draw(calendar_names)})
-    return out
-
-
-@st.composite
-def policies(draw: st.DrawFn) -> dict[str, Any]:
-    """An SLA mapping over the calendars above: some metrics, rules, warnings, a chain and
-    strategies."""
-    names = draw(st.sets(st.sampled_from(sorted(METRICS)), min_size=1))
-    metrics = [METRICS[n] for n in sorted(names)]
-    mapping: dict[str, Any] = {
-        "name": "random",
-        "calendars": CALENDARS,
-        "metrics": metrics,
-        "targets": {m["name"]: draw(rules()) for m in metrics},
-        "strategies": {
-            "severity_change": draw(st.sampled_from(["recompute", "restart", "carry"])),
-            "reopen": draw(st.sampled_from(["resume", "new_cycle"])),
-            "first_response_pauses": draw(st.booleans()),
-            "retroactive_start": draw(st.booleans()),
-        },
-    }
-    warnings = draw(st.lists(st.sampled_from(WARNINGS), unique_by=lambda w: w["name"], max_size=3))
-    mapping["warnings"] = [dict(w) for w in warnings]
-    if draw(st.booleans()):
-        levels = [{"name": "L1", "after": draw(st.sampled_from(["0s", "15m"]))}]
-        levels += [
-            {"name": f"L{i + 2}", "after": draw(durations)} for i in range(draw(st.integers(0, 2)))
-        ]
-        mapping["escalation"] = {
-            "levels": levels,
-            "clock": draw(st.sampled_from(["wall", "business"])),
-        }
-    return mapping
 
 
 def engine_statuses(clock: TicketClock, as_of: Any) -> tuple[list[tuple[Any, ...]], Any]:
@@ -244,7 +138,7 @@ def compare(clock: TicketClock, ref: ReferenceClock, at: int) -> None:
 
 @SETTINGS
 @given(
-    mapping=policies(),
+    mapping=clock_policies(),
     log=st.one_of(clock_lifecycle_logs(), clock_rich_logs()),
     tier=st.sampled_from([None, *CLOCK_VALUES["tier_changed"]]),
     severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),

@@ -263,6 +263,8 @@ class Engine:
 
     def __init__(self, sla: SLA) -> None:
         self.sla = sla
+        #: the SLA's content hash, computed when first asked (see ``SLA.content_hash``)
+        self.content_hash: str | None = None
         #: calendars by index: the SLA's own first, then zone variants as tickets need them
         self.cal_names: list[str] = list(sla.calendars)
         self.cals: list[BusinessCalendar] = list(sla.calendars.values())
@@ -1437,3 +1439,160 @@ def attrs_of(values: Mapping[str, str | None]) -> Attrs:
         values.get("channel"),
         values.get("issue_class"),
     )
+
+
+# ---------------------------------------------------------------------- snapshots
+#: the format and version a snapshot of a run is written in
+SNAPSHOT_FORMAT: Final = "sla_engine.ticket_clock"
+SNAPSHOT_VERSION: Final = 1
+_SNAP_CYCLE_INTS: Final = (
+    "no",
+    "start",
+    "rule",
+    "mark",
+    "done",
+    "carried",
+)
+_SNAP_CYCLE_OPTIONAL: Final = ("target", "stop", "seg", "due_at", "due_stop", "breached_at")
+
+
+def _cal_ref(eng: Engine, cal: int) -> list[str | None]:
+    return [eng.cal_names[cal], eng.cal_zone[cal]]
+
+
+def _cal_index(eng: Engine, ref: Any) -> int:
+    name, zone = ref
+    base = eng.cal_names.index(name)
+    if zone is None:
+        return base
+    if not isinstance(zone, str):
+        raise TypeError(f"zone {zone!r}")
+    return eng.zoned(base, zone)
+
+
+def dump_run(run: Run) -> dict[str, Any]:
+    """The state of ``run`` as plain JSON data (see :func:`load_run`)."""
+    eng = run.engine
+    metrics = []
+    for plan in eng.plans:
+        cycles = []
+        for c in run.cycles[plan.index]:
+            cycle: dict[str, Any] = {k: getattr(c, k) for k in _SNAP_CYCLE_INTS}
+            cycle.update({k: getattr(c, k) for k in _SNAP_CYCLE_OPTIONAL})
+            cycle["cal"] = _cal_ref(eng, c.cal)
+            cycle["outcome"] = c.outcome
+            cycle["by_terminal"] = c.by_terminal
+            cycle["segs"] = None if c.segs is None else [list(s) for s in c.segs]
+            cycle["folds"] = (
+                None
+                if c.folds is None
+                else [[*_cal_ref(eng, k), n, acc] for k, (n, acc) in sorted(c.folds.items())]
+            )
+            cycle["gaps"] = None if c.gaps is None else [list(g) for g in c.gaps]
+            cycle["warn"] = list(c.warn)
+            log = []
+            for at, what, index, detail in c.log:
+                if what == "target":
+                    rule, attrs, cal, target = detail
+                    detail = [rule, list(attrs), _cal_ref(eng, cal), target]
+                log.append([at, what, index, detail])
+            cycle["log"] = log
+            cycles.append(cycle)
+        metrics.append(
+            {
+                "name": plan.name,
+                "open": run.open[plan.index] is not None,
+                "paused_by_event": run.evp[plan.index],
+                "paused_by_state": run.stp[plan.index],
+                "cycles": cycles,
+            }
+        )
+    return {
+        "ticket_id": run.ticket_id,
+        "attributes": dict(zip(ATTRIBUTES, run.attrs, strict=True)),
+        "timezone": run.zone,
+        "events_fed": run.count,
+        "last_event_us": None if run.last == NEVER else run.last,
+        "state": None if run.state < 0 else eng.lifecycle.states[run.state].name,
+        "seen": sorted(k.value for k in run.seen),
+        "metrics": metrics,
+    }
+
+
+def load_run(eng: Engine, data: Any) -> Run:
+    """A run in the state ``data`` (from :func:`dump_run` on the same SLA) describes.
+
+    Raises ``KeyError``, ``TypeError``, ``ValueError`` or ``IndexError`` on malformed data
+    (the caller turns them into one clear error)."""
+    attrs_raw = data["attributes"]
+    attrs: Attrs = tuple(attrs_raw[k] for k in ATTRIBUTES)
+    for value in (*attrs, data["timezone"]):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"attribute {value!r}")
+    run = Run(eng, str(data["ticket_id"]), attrs, data["timezone"])
+    run.count = _int(data["events_fed"])
+    last = data["last_event_us"]
+    run.last = NEVER if last is None else _int(last)
+    state = data["state"]
+    run.state = -1 if state is None else eng.states[state]
+    run.seen = {EventKind(k) for k in data["seen"]}
+    if run.count:
+        sels = eng.check_attrs(attrs)
+        if isinstance(sels, str):
+            raise ValueError(sels)
+        run.sels = sels
+    metrics = data["metrics"]
+    if [m["name"] for m in metrics] != [p.name for p in eng.plans]:
+        raise ValueError("the metrics are not the SLA's")
+    for plan, m in zip(eng.plans, metrics, strict=True):
+        mi = plan.index
+        run.evp[mi] = bool(m["paused_by_event"])
+        run.stp[mi] = bool(m["paused_by_state"])
+        cycles: list[Cycle] = []
+        for raw in m["cycles"]:
+            c = Cycle(0, 0, 0, None, 0, 0)
+            for k in _SNAP_CYCLE_INTS:
+                setattr(c, k, _int(raw[k]))
+            for k in _SNAP_CYCLE_OPTIONAL:
+                setattr(c, k, None if raw[k] is None else _int(raw[k]))
+            c.cal = _cal_index(eng, raw["cal"])
+            if not 0 <= c.rule < len(plan.rules):
+                raise IndexError(f"rule {c.rule}")
+            c.outcome = raw["outcome"]
+            if c.outcome not in (None, "met", "breached", "cancelled"):
+                raise ValueError(f"outcome {c.outcome!r}")
+            c.by_terminal = bool(raw["by_terminal"])
+            c.segs = None if raw["segs"] is None else [(_int(a), _int(b)) for a, b in raw["segs"]]
+            if raw["folds"] is not None:
+                c.folds = {
+                    _cal_index(eng, [name, zone]): (_int(n), _int(acc))
+                    for name, zone, n, acc in raw["folds"]
+                }
+            if raw["gaps"] is not None:
+                c.gaps = [(_int(a), _int(b)) for a, b in raw["gaps"]]
+            warn = [None if w is None else _int(w) for w in raw["warn"]]
+            if warn:
+                if len(warn) != len(plan.warns):
+                    raise ValueError("warnings are not the SLA's")
+                c.warn = warn
+            log: list[tuple[int, str, int, Any]] = []
+            for at, what, index, detail in raw["log"]:
+                if what == "target":
+                    rule, attrs_list, cal, target = detail
+                    detail = (rule, tuple(attrs_list), _cal_index(eng, cal), target)
+                log.append((_int(at), str(what), _int(index), detail))
+            c.log = log
+            cycles.append(c)
+        if cycles:
+            run.cycles[mi] = cycles
+        if m["open"]:
+            if not cycles:
+                raise ValueError(f"metric {plan.name!r} is open without a cycle")
+            run.open[mi] = cycles[-1]
+    return run
+
+
+def _int(value: Any) -> int:
+    if value.__class__ is not int:
+        raise TypeError(f"expected an integer, got {value!r}")
+    return int(value)

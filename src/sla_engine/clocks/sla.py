@@ -9,8 +9,11 @@ and :class:`~sla_engine.clocks.evaluate.TicketClock` run. ``SLA.from_mapping`` r
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from sla_engine.calendar import BusinessCalendar
@@ -48,6 +51,8 @@ class SLA:
     escalation: EscalationChain | None = None
     strategies: Strategies = field(default_factory=Strategies)
     name: str = "sla"
+    #: the policy version this SLA was compiled from (a policy file's ``version``), if any
+    version: str | None = None
     engine: Engine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -85,7 +90,25 @@ class SLA:
             raise TicketError(
                 "calendar_rules must be a tuple of CalendarRule", path=("calendar_rules",)
             )
+        if self.version is not None and (not isinstance(self.version, str) or not self.version):
+            raise TicketError(
+                f"version must be non-empty text or None, got {self.version!r}", path=("version",)
+            )
         object.__setattr__(self, "engine", Engine(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy rebuild from the fields; the compiled engine is built anew
+        return (_rebuild, (tuple((f, getattr(self, f)) for f in _INIT_FIELDS),))
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the SLA's plain data (``to_mapping``, as canonical JSON): two SLAs with
+        the same rules have the same hash, whatever object holds them."""
+        found = self.engine.content_hash
+        if found is None:
+            text = json.dumps(self.to_mapping(), sort_keys=True, separators=(",", ":"))
+            found = self.engine.content_hash = hashlib.sha256(text.encode()).hexdigest()
+        return found
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SLA:
@@ -97,6 +120,7 @@ class SLA:
             raise TicketError(f"an SLA must be a mapping, got {data!r}")
         keys = {
             "name",
+            "version",
             "calendars",
             "metrics",
             "targets",
@@ -158,6 +182,12 @@ class SLA:
             if not isinstance(data["name"], str):
                 raise TicketError(f"name must be text, got {data['name']!r}", path=("name",))
             fields["name"] = data["name"]
+        if data.get("version") is not None:
+            if not isinstance(data["version"], str):
+                raise TicketError(
+                    f"version must be text, got {data['version']!r}", path=("version",)
+                )
+            fields["version"] = data["version"]
         return cls(calendars=calendars, metrics=metrics, targets=targets, **fields)
 
     def to_mapping(self) -> dict[str, Any]:
@@ -174,6 +204,8 @@ class SLA:
         }
         if self.escalation is not None:
             out["escalation"] = self.escalation.to_mapping()
+        if self.version is not None:
+            out["version"] = self.version
         return out
 
     def metric(self, name: str) -> Metric:
@@ -182,6 +214,13 @@ class SLA:
             if metric.name == name:
                 return metric
         raise LookupError(name)
+
+
+_INIT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(SLA) if f.init)
+
+
+def _rebuild(items: tuple[tuple[str, Any], ...]) -> SLA:
+    return SLA(**dict(items))
 
 
 def _calendar_mapping(cal: BusinessCalendar) -> Any:

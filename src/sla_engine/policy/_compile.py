@@ -436,6 +436,7 @@ def build_sla(spec: PolicySpec, calendars: Mapping[str, BusinessCalendar]) -> SL
             targets=targets,
             calendar_rules=calendar_rules,
             name=f"{spec.name} {spec.version}",
+            version=spec.version,
             **fields,
         )
 
