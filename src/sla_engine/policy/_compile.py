@@ -85,6 +85,7 @@ class PlannedRule:
     when: Mapping[str, tuple[str, ...]]
     target: timedelta | BusinessDays | None
     calendar: str | None
+    customer_zone: bool = False
 
     def matches(self, attributes: Mapping[str, str | None]) -> bool:
         """Whether a ticket with ``attributes`` matches this rule."""
@@ -106,6 +107,8 @@ class PlannedRule:
         }
         if self.calendar is not None:
             out["calendar"] = self.calendar
+        if self.customer_zone:
+            out["customer_zone"] = True
         return out
 
 
@@ -179,6 +182,7 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                     when=when,
                     target=_target(rule.target),
                     calendar=rule.calendar,
+                    customer_zone=bool(rule.customer_zone),
                 )
             )
     for tier_name, tier in (spec.tiers or {}).items():
@@ -195,6 +199,7 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                         when={"tier": (tier_name,)},
                         target=_target(value),
                         calendar=tier.calendar,
+                        customer_zone=bool(tier.customer_zone),
                     )
                 )
                 continue
@@ -210,6 +215,7 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                         when={"tier": (tier_name,), attribute: (key,)},
                         target=_target(target),
                         calendar=tier.calendar,
+                        customer_zone=bool(tier.customer_zone),
                     )
                 )
     for name, metric_spec in metrics.items():
@@ -234,7 +240,12 @@ def planned_calendar_rules(spec: PolicySpec) -> list[tuple[Path, dict[str, Any]]
         out.append(
             (
                 ("tiers", name, "calendar"),
-                {"name": f"tier {name}", "when": {"tier": [name]}, "calendar": tier.calendar},
+                {
+                    "name": f"tier {name}",
+                    "when": {"tier": [name]},
+                    "calendar": tier.calendar,
+                    **({"customer_zone": True} if tier.customer_zone else {}),
+                },
             )
         )
     for name, channel in (spec.channels or {}).items():

@@ -551,6 +551,10 @@ TierTarget = Annotated[
 class TierSpec(_Model):
     """A support tier: its price, its calendar and its targets.
 
+    With ``customer_zone: true`` the tier's calendar (for its calendar rule and its targets)
+    is read in the ticket's own time zone, the ``timezone`` a ticket carries; a ticket without
+    one keeps the calendar's zone.
+
     ``targets`` maps a metric to one duration for the whole tier, or to durations by severity,
     channel or issue class name (``{sev1: 2h, phone: 30s, tier1: 24h}``), tried in the order
     written.
@@ -563,6 +567,13 @@ class TierSpec(_Model):
     channels: list[Ident] | None = None
     features: list[Text] | None = None
     targets: dict[Ident, TierTarget] | None = None
+    customer_zone: Annotated[
+        bool | None,
+        Field(
+            description="read the tier's calendar in the ticket's own time zone (its "
+            "'timezone'), when it has one"
+        ),
+    ] = None
 
 
 def _trigger(value: object) -> str:
@@ -673,6 +684,10 @@ class RuleSpec(_Model):
     when: WhenSpec | None = None
     target: Target
     calendar: Ident | None = None
+    customer_zone: Annotated[
+        bool | None,
+        Field(description="read the rule's calendar in the ticket's own time zone"),
+    ] = None
 
 
 ClockName = Literal["business", "wall"]
