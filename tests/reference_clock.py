@@ -17,6 +17,7 @@ Every answer is then a definition over those facts, computed by search:
   ``[anchor, u)`` on the epoch's calendar;
 * the breach = the first instant, in a run (either end included) or at an epoch's beginning,
   at which the count exceeds the epoch's target;
+* the ``severity_change`` and ``reopen`` strategies are the metric's own when it names them;
 * the due time = the first such instant at which the count reaches the target, searched from
   the latest epoch that changed the target or found it not yet used up (an unchanged, used-up
   target keeps the due time it had);
@@ -88,6 +89,8 @@ class MetricSpec:
     once: bool
     repeat: bool
     stop_on_terminal: bool
+    change: str | None = None  # this metric's own strategies (None: the policy's)
+    reopen: str | None = None
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -122,6 +125,8 @@ def metric_spec(data: Mapping[str, Any]) -> MetricSpec:
         once=bool(base.get("once", False)),
         repeat=bool(base.get("repeat", False)),
         stop_on_terminal=bool(base.get("stop_on_terminal", True)),
+        change=data.get("severity_change"),
+        reopen=data.get("reopen"),
         **trig,
     )
 
@@ -381,9 +386,9 @@ class ReferenceClock:
             return
         if e.target is None:
             anchor, carried = (e.anchor, e.carried) if self.retroactive else (at, 0)
-        elif self.change == "restart":
+        elif (m.change or self.change) == "restart":
             anchor, carried = at, 0
-        elif self.change == "carry":
+        elif (m.change or self.change) == "carry":
             anchor, carried = at, self.count(c, e, at)
         else:
             anchor, carried = e.anchor, e.carried
@@ -464,7 +469,7 @@ class ReferenceClock:
                         continue
                     last = found[-1]
                     last.by_terminal = False
-                    if self.reopen == "resume":
+                    if (m.reopen or self.reopen) == "resume":
                         assert last.stop is not None
                         if at > last.stop:
                             last.gaps.append((last.stop, at))

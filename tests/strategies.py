@@ -863,7 +863,14 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
     """An SLA mapping over the calendars above: some metrics, rules, warnings, a chain and
     strategies."""
     names = draw(_clock_st.sets(_clock_st.sampled_from(sorted(CLOCK_POLICY_METRICS)), min_size=1))
-    metrics = [CLOCK_POLICY_METRICS[n] for n in sorted(names)]
+    metrics = [dict(CLOCK_POLICY_METRICS[n]) for n in sorted(names)]
+    for metric in metrics:  # now and then a metric's own strategies
+        if draw(_clock_st.integers(0, 3)) == 0:
+            metric["severity_change"] = draw(
+                _clock_st.sampled_from(["recompute", "restart", "carry"])
+            )
+        if draw(_clock_st.integers(0, 3)) == 0:
+            metric["reopen"] = draw(_clock_st.sampled_from(["resume", "new_cycle"]))
     mapping: dict[str, _CliAny] = {
         "name": "random",
         "calendars": CLOCK_POLICY_CALENDARS,

@@ -180,6 +180,7 @@ class Rule:
 class MetricPlan:
     __slots__ = (
         "cals",
+        "change",
         "esc",
         "honours_pause",
         "index",
@@ -188,6 +189,7 @@ class MetricPlan:
         "multi",
         "name",
         "once",
+        "reopen",
         "repeat",
         "rules",
         "stop_on_terminal",
@@ -208,6 +210,9 @@ class MetricPlan:
         self.warns: tuple[WarnPlan, ...] = ()
         self.esc: EscPlan | None = None
         self.memo: dict[Attrs, Selection | str] = {}
+        #: the strategies this metric follows (its own, else the SLA's)
+        self.change: SeverityChange = SeverityChange.RECOMPUTE
+        self.reopen: Reopen = Reopen.RESUME
 
     def mark(self, target: int | None) -> int:
         """The least business count at which a cycle with ``target`` reaches its due time or
@@ -331,6 +336,8 @@ class Engine:
             plan.once = metric.once
             plan.repeat = metric.repeat
             plan.stop_on_terminal = metric.stop_on_terminal
+            plan.change = metric.severity_change or sla.strategies.severity_change
+            plan.reopen = metric.reopen or sla.strategies.reopen
             plan.honours_pause = (
                 metric.kind is not MetricKind.FIRST_RESPONSE or sla.strategies.first_response_pauses
             )
@@ -1065,7 +1072,7 @@ class Run:
         if last is None or not last.by_terminal or self.open[mi] is not None:
             return
         last.by_terminal = False
-        if self.engine.reopen is _RESUME:
+        if plan.reopen is _RESUME:
             assert last.stop is not None
             if at > last.stop:
                 if last.gaps is None:
@@ -1283,9 +1290,9 @@ class Run:
         if old_target is None:
             if not eng.retroactive:
                 clear, c.carried, anchor = True, 0, at
-        elif eng.change is _RESTART:
+        elif plan.change is _RESTART:
             clear, c.carried, anchor = True, 0, at
-        elif eng.change is _CARRY:
+        elif plan.change is _CARRY:
             clear, c.carried = True, e_old
         if clear:
             c.done = c.carried

@@ -307,7 +307,7 @@ def _metric_mapping(name: str, metric: MetricSpec | None) -> dict[str, Any]:
         value = getattr(metric, key)
         if value is not None:
             out[key] = list(value)
-    for key in ("once", "repeat", "stop_on_terminal", "state"):
+    for key in ("once", "repeat", "stop_on_terminal", "state", "severity_change", "reopen"):
         value = getattr(metric, key)
         if value is not None:
             out[key] = value

@@ -616,7 +616,8 @@ class MetricSpec(_Model):
     ``kind`` defaults to the metric's name when that names a built-in kind, else ``custom``; a
     built-in kind supplies its triggers and the keys given replace them. ``default`` is the
     target for tickets no rule or tier target matches (``none``: the metric does not apply to
-    them), counted on ``calendar``.
+    them), counted on ``calendar``. ``severity_change`` and ``reopen`` override the policy's
+    strategies for this metric.
     """
 
     kind: MetricKindName | None = None
@@ -634,6 +635,14 @@ class MetricSpec(_Model):
     state: StateName | None = None
     default: Target | None = None
     calendar: Ident | None = None
+    severity_change: Annotated[
+        Literal["recompute", "restart", "carry"] | None,
+        Field(description="this metric's own severity_change strategy (the policy's)"),
+    ] = None
+    reopen: Annotated[
+        Literal["resume", "new_cycle"] | None,
+        Field(description="this metric's own reopen strategy (the policy's)"),
+    ] = None
 
     def kind_for(self, name: str) -> str:
         """The metric's kind, given its name."""
