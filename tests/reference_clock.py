@@ -29,8 +29,10 @@ Every answer is then a definition over those facts, computed by search:
   time on the cycle's calendar, leaving out the gaps (an instant in a gap moves to its end);
   shown while the cycle is open.
 
-The lifecycle is the default one (``Waiting on Customer`` pauses first response, when the
-policy says pauses count for it, and resolution; Resolved, Verified and Closed are terminal).
+A rule with ``customer_zone`` counts on its calendar read in the ticket's zone (the calendars
+mapping answers ``name@zone``). The lifecycle is the default one (``Waiting on Customer``
+pauses first response, when the policy says pauses count for it, and resolution; Resolved,
+Verified and Closed are terminal).
 Integer microseconds since the epoch throughout. Slow on purpose: use it on a few tickets.
 """
 
@@ -176,9 +178,12 @@ class ReferenceClock:
         sla: Mapping[str, Any],
         calendars: Mapping[str, Reference],
         attrs: Mapping[str, str | None],
+        zone: str | None = None,
     ) -> None:
         self.sla = sla
+        #: calendars by name; ``name@zone`` is that calendar read in another zone
         self.cals = calendars
+        self.zone = zone
         self.metrics = [metric_spec(m) for m in sla["metrics"]]
         strategies = sla.get("strategies", {})
         self.change = strategies.get("severity_change", "recompute")
@@ -201,6 +206,8 @@ class ReferenceClock:
             if all(self.attrs.get(k) in v for k, v in when.items()):
                 target = rule.get("target")
                 cal = rule.get("calendar") or next(iter(self.sla["calendars"]))
+                if rule.get("customer_zone") and self.zone is not None:
+                    cal = f"{cal}@{self.zone}"  # the calendar read in the ticket's zone
                 return rule["name"], None if target is None else duration_us(target), cal
         raise AssertionError("the generated policies end every rule list with a catch-all")
 

@@ -844,6 +844,7 @@ def _clock_rules(draw: _clock_st.DrawFn) -> list[dict[str, _CliAny]]:
                     "when": when,
                     "target": target,
                     "calendar": draw(_clock_calendar_names),
+                    "customer_zone": draw(_clock_st.booleans()),
                 }
             )
     last = draw(
@@ -854,7 +855,14 @@ def _clock_rules(draw: _clock_st.DrawFn) -> list[dict[str, _CliAny]]:
             _clock_st.none(),
         )
     )
-    out.append({"name": "all", "target": last, "calendar": draw(_clock_calendar_names)})
+    out.append(
+        {
+            "name": "all",
+            "target": last,
+            "calendar": draw(_clock_calendar_names),
+            "customer_zone": draw(_clock_st.booleans()),
+        }
+    )
     return out
 
 
@@ -900,3 +908,7 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
             "clock": draw(_clock_st.sampled_from(["wall", "business"])),
         }
     return mapping
+
+
+#: a ticket's own zone (``None``: none), for calendars read in the customer's zone
+CLOCK_TICKET_ZONES = (None, None, "Asia/Tokyo", "America/New_York", "Europe/Berlin")

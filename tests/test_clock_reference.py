@@ -20,6 +20,7 @@ from sla_engine.clocks import SLA, StreamKind, TicketClock
 from sla_engine.errors import TicketError
 from strategies import (
     CLOCK_POLICY_CALENDARS,
+    CLOCK_TICKET_ZONES,
     CLOCK_VALUES,
     clock_lifecycle_logs,
     clock_policies,
@@ -33,9 +34,20 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-REFERENCES = {
-    k: reference_for(v, years=range(2025, 2028)) for k, v in CLOCK_POLICY_CALENDARS.items()
-}
+
+class _References(dict[str, Any]):
+    """The reference calendars by name; ``name@zone`` builds that calendar in another zone."""
+
+    def __missing__(self, key: str) -> Any:
+        name, _, zone = key.partition("@")
+        mapping = {**CLOCK_POLICY_CALENDARS[name], "timezone": zone}
+        found = self[key] = reference_for(mapping, years=range(2025, 2028))
+        return found
+
+
+REFERENCES = _References(
+    (k, reference_for(v, years=range(2025, 2028))) for k, v in CLOCK_POLICY_CALENDARS.items()
+)
 
 
 def engine_statuses(clock: TicketClock, as_of: Any) -> tuple[list[tuple[Any, ...]], Any]:
@@ -97,12 +109,20 @@ def reference_statuses(ref: ReferenceClock, as_of: int) -> list[tuple[Any, ...]]
     return rows
 
 
-def check(mapping: dict[str, Any], attrs: dict[str, str | None], log: Any, extra: int) -> int:
+def check(
+    mapping: dict[str, Any],
+    attrs: dict[str, str | None],
+    log: Any,
+    extra: int,
+    zone: str | None = None,
+) -> int:
     """Feed the log to both; compare after each accepted event and ``extra`` µs after the last.
     Returns how many events were accepted."""
     sla = SLA.from_mapping(mapping)
-    clock = TicketClock(sla, ticket_id="R", tier=attrs["tier"], severity=attrs["severity"])
-    ref = ReferenceClock(mapping, REFERENCES, attrs)
+    clock = TicketClock(
+        sla, ticket_id="R", tier=attrs["tier"], severity=attrs["severity"], timezone=zone
+    )
+    ref = ReferenceClock(mapping, REFERENCES, attrs, zone)
     start, steps = log
     t0 = us_of(start)
     events = [(t0, "created", None)] + [
@@ -143,10 +163,17 @@ def compare(clock: TicketClock, ref: ReferenceClock, at: int) -> None:
     tier=st.sampled_from([None, *CLOCK_VALUES["tier_changed"]]),
     severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),
     extra=st.integers(0, 3 * 24 * 3_600_000_000),
+    zone=st.sampled_from(CLOCK_TICKET_ZONES),
 )
 def test_engine_agrees_with_reference_clock(
-    mapping: dict[str, Any], log: Any, tier: str | None, severity: str | None, extra: int
+    mapping: dict[str, Any],
+    log: Any,
+    tier: str | None,
+    severity: str | None,
+    extra: int,
+    zone: str | None,
 ) -> None:
     """Statuses, reached warnings/breaches/escalations and next deadlines equal the
-    reference's after every event of a random ticket under a random policy."""
-    check(mapping, {"tier": tier, "severity": severity}, log, extra)
+    reference's after every event of a random ticket (maybe in its own zone) under a random
+    policy."""
+    check(mapping, {"tier": tier, "severity": severity}, log, extra, zone)

@@ -27,7 +27,13 @@ from sla_engine.clocks import (
     next_deadlines_many,
 )
 from sla_engine.errors import TicketError
-from strategies import CLOCK_VALUES, clock_lifecycle_logs, clock_policies, clock_rich_logs
+from strategies import (
+    CLOCK_TICKET_ZONES,
+    CLOCK_VALUES,
+    clock_lifecycle_logs,
+    clock_policies,
+    clock_rich_logs,
+)
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "policies"
 US = timedelta(microseconds=1)
@@ -55,10 +61,11 @@ def _answers(clock: TicketClock, as_of: datetime) -> tuple[Any, ...]:
     mapping=clock_policies(),
     log=st.one_of(clock_lifecycle_logs(), clock_rich_logs()),
     severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),
+    zone=st.sampled_from(CLOCK_TICKET_ZONES),
     data=st.data(),
 )
 def test_snapshot_between_any_two_events_restores_the_same_answers(
-    mapping: dict[str, Any], log: Any, severity: str | None, data: st.DataObject
+    mapping: dict[str, Any], log: Any, severity: str | None, zone: str | None, data: st.DataObject
 ) -> None:
     """Snapshot after any event, through JSON text, restore and feed the rest: every later
     answer (evaluation, next deadlines, rows) equals the uninterrupted clock's."""
@@ -66,9 +73,9 @@ def test_snapshot_between_any_two_events_restores_the_same_answers(
     start, steps = log
     events = [(start, "created", None), *((start + off, k, v) for off, k, v in steps)]
     cut = data.draw(st.integers(0, len(events)), label="cut")
-    whole = TicketClock(sla, ticket_id="S", severity=severity)
+    whole = TicketClock(sla, ticket_id="S", severity=severity, timezone=zone)
     _feed(whole, events)
-    first = TicketClock(sla, ticket_id="S", severity=severity)
+    first = TicketClock(sla, ticket_id="S", severity=severity, timezone=zone)
     _feed(first, events[:cut])
     text = json.dumps(first.snapshot())
     restored = TicketClock.restore(SLA.from_mapping(mapping), json.loads(text))
