@@ -3,6 +3,7 @@ pickles and deep-copies, one calendar serves many threads, and next_deadlines_ma
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import pickle
@@ -240,3 +241,46 @@ def test_snapshot_keeps_the_reopened_cycles_escalation_gap() -> None:
         for hours in (9, 10, 11, 30):
             at = TUE + timedelta(hours=hours)
             assert _answers(restored, at) == _answers(whole, at)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, (*path, k))] or [path]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaves(v, (*path, i))] or [path]
+    return [path]
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    head, *rest = path
+    if isinstance(value, dict):
+        return {**value, head: _replace(value[head], tuple(rest), new)}
+    return [_replace(v, tuple(rest), new) if i == head else v for i, v in enumerate(value)]
+
+
+_JSON = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63),
+    st.text(max_size=8),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_changed_snapshot_is_restored_or_refused_with_ticket_error(data: st.DataObject) -> None:
+    """Any one value of a snapshot replaced by other JSON: restore succeeds or raises
+    TicketError, never another exception."""
+    policy = load_policy(EXAMPLES / "spark-drive.yaml")
+    clock = _clock_on(policy.sla)
+    clock.feed(Event(kind=EventKind.RESOLVED, at=datetime(2026, 3, 9, 20, tzinfo=UTC)))
+    clock.feed(Event(kind=EventKind.REOPENED, at=datetime(2026, 3, 10, 9, tzinfo=UTC)))
+    snap = json.loads(json.dumps(clock.snapshot()))
+    path = data.draw(st.sampled_from(_leaves(snap)), label="path")
+    changed = _replace(snap, path, data.draw(_JSON, label="value"))
+    with contextlib.suppress(TicketError):
+        TicketClock.restore(policy.sla, changed)
