@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sla_engine._time import BusinessDays, from_us, td_to_us, to_us
 from sla_engine.calendar import FIRST_YEAR, LAST_YEAR, BusinessCalendar
-from sla_engine.clocks.escalation import Clock
+from sla_engine.clocks.escalation import Clock, EscalationChain
 from sla_engine.clocks.events import ATTRIBUTE_OF, ATTRIBUTES, VALUE_REQUIRED, EventKind
 from sla_engine.clocks.lifecycle import Lifecycle
 from sla_engine.clocks.metrics import MetricKind, Trigger
@@ -120,7 +120,7 @@ def _arith(cal: BusinessCalendar) -> tuple[Elapsed, Elapsed]:
 
 
 class WarnPlan:
-    __slots__ = ("den", "lead", "mode", "name", "notify", "num")
+    __slots__ = ("conds", "den", "lead", "mode", "name", "notify", "num")
 
     def __init__(
         self, name: str, mode: int, num: int, den: int, lead: int, notify: BusinessCalendar | None
@@ -131,10 +131,12 @@ class WarnPlan:
         self.den = den
         self.lead = lead
         self.notify = notify
+        #: the tickets warned (None: all), as attribute conditions
+        self.conds: tuple[frozenset[str] | None, ...] | None = None
 
 
 class EscPlan:
-    __slots__ = ("business", "names", "notify", "offsets")
+    __slots__ = ("business", "conds", "names", "notify", "offsets")
 
     def __init__(
         self,
@@ -142,11 +144,13 @@ class EscPlan:
         offsets: tuple[int, ...],
         business: bool,
         notify: BusinessCalendar | None,
+        conds: tuple[frozenset[str] | None, ...] | None = None,
     ) -> None:
         self.names = names
         self.offsets = offsets
         self.business = business
         self.notify = notify
+        self.conds = conds
 
 
 class Rule:
@@ -181,7 +185,7 @@ class MetricPlan:
     __slots__ = (
         "cals",
         "change",
-        "esc",
+        "escs",
         "honours_pause",
         "index",
         "kind",
@@ -208,7 +212,8 @@ class MetricPlan:
         self.stop_on_terminal = True
         self.honours_pause = True
         self.warns: tuple[WarnPlan, ...] = ()
-        self.esc: EscPlan | None = None
+        #: the escalation chains watching this metric, tried in order
+        self.escs: list[EscPlan] = []
         self.memo: dict[Attrs, Selection | str] = {}
         #: the strategies this metric follows (its own, else the SLA's)
         self.change: SeverityChange = SeverityChange.RECOMPUTE
@@ -326,6 +331,8 @@ class Engine:
                     path=("targets", key),
                 )
         self.plans: list[MetricPlan] = []
+        #: whether a warning or an escalation chain depends on the ticket's attributes
+        self.by_attrs = False
         # dispatch tables: trigger -> [(metric index, action, after-guard, plan)]
         self.on_event: dict[EventKind, Table] = {}
         self.on_custom: dict[str, Table] = {}
@@ -401,15 +408,26 @@ class Engine:
                     assert warning.lead is not None
                     mode = BUSINESS_LEAD if warning.clock is Clock.BUSINESS else WALL_LEAD
                     warns.append(WarnPlan(warning.name, mode, 0, 1, td_to_us(warning.lead), notify))
+                if warning.when is not None:
+                    warns[-1].conds = warning.when.conditions()
+                    self.by_attrs = True
             plan.warns = tuple(warns)
-            chain = sla.escalation
-            if chain is not None and chain.applies_to(metric.name):
-                plan.esc = EscPlan(
-                    tuple(lv.name for lv in chain.levels),
-                    tuple(td_to_us(o) for o in chain.offsets()),
-                    chain.clock is Clock.BUSINESS,
-                    self._notify(chain.notify_calendar, ("escalation",)),
-                )
+            chains: list[tuple[tuple[str | int, ...], EscalationChain]] = [
+                (("escalations", i), c) for i, c in enumerate(sla.escalations)
+            ]
+            if sla.escalation is not None:
+                chains.append((("escalation",), sla.escalation))
+            for chain_path, chain in chains:
+                if chain.applies_to(metric.name):
+                    plan.escs.append(
+                        EscPlan(
+                            tuple(lv.name for lv in chain.levels),
+                            tuple(td_to_us(o) for o in chain.offsets()),
+                            chain.clock is Clock.BUSINESS,
+                            self._notify(chain.notify_calendar, chain_path),
+                            None if chain.when is None else chain.when.conditions(),
+                        )
+                    )
             self.plans.append(plan)
             for action, field_name in enumerate(_ACTION_FIELDS):
                 for ti, trig in enumerate(getattr(metric, field_name)):
@@ -420,15 +438,17 @@ class Engine:
                     f"the lifecycle ({', '.join(self.states)})",
                     path=("metrics", mi, "state"),
                 )
+        self.by_attrs = self.by_attrs or any(c.when is not None for c in sla.escalations)
         for where, names in (
             ("warnings", [w.metrics for w in sla.warnings]),
             ("escalation", [sla.escalation.metrics] if sla.escalation else []),
+            ("escalations", [c.metrics for c in sla.escalations]),
         ):
             for i, scope in enumerate(names):
                 for name in sorted((scope or frozenset()) - set(metric_names)):
                     raise TicketError(
                         f"{where} name metric {name!r}, which is not a metric of this SLA",
-                        path=(where, i, "metrics") if where == "warnings" else (where, "metrics"),
+                        path=(where, "metrics") if where == "escalation" else (where, i, "metrics"),
                     )
         # per state: which metrics it pauses (as a tuple of bools by metric index)
         self.state_pauses: tuple[tuple[bool, ...], ...] = tuple(
@@ -686,6 +706,7 @@ class Cycle:
         "by_terminal",
         "cal",
         "carried",
+        "chain",
         "done",
         "due_at",
         "due_stop",
@@ -738,6 +759,8 @@ class Cycle:
         #: gone on (computed at the stop, while the calendar's data for it is at hand)
         self.due_stop: int | None = None
         self.breached_at: int | None = None
+        #: the escalation chain (index into the plan's) chosen at the breach; -1: none matched
+        self.chain = -1
         # per warning: None = not reached; an instant = notified then; NEVER = skipped
         self.warn: list[int | None] = _NO_WARN
         self.log: list[tuple[int, str, int, Any]] = _NO_LOG
@@ -922,8 +945,16 @@ class Run:
         if sels is not None:
             self.sels = sels
         if attrs is not self.attrs:
-            self.attrs = attrs
             opens = self.open
+            if eng.by_attrs:
+                # what depends on the attributes (warnings, chains) is judged per segment:
+                # close the running ones at the change, under the attributes they ran with
+                for plan in eng.plans:
+                    c = opens[plan.index]
+                    if c is not None and c.seg is not None:
+                        self._measure(plan, c, at)
+                        c.seg = at
+            self.attrs = attrs
             for plan in eng.plans:
                 c = opens[plan.index]
                 if c is not None:
@@ -1216,10 +1247,13 @@ class Run:
             c.due_at = due_at(add, a, ea, t)
         if c.breached_at is None and eb > t:
             c.breached_at = breach_at(add, a, ea, t)
+            c.chain = self.chain_for(plan)
         if not self.trace:
             return  # warnings only feed the event stream, which a run without a log never shows
         warn = c.warn
         for k, w in enumerate(plan.warns):
+            if w.conds is not None and not _matches(w.conds, self.attrs):
+                continue  # not for this ticket, as it stands over this segment
             if warn is _NO_WARN or warn[k] is None:
                 if w.mode == SHARE:
                     if eb < -(-w.num * t // w.den):
@@ -1311,6 +1345,7 @@ class Run:
                 c.due_at = at
             if c.breached_at is None and e_new > t:
                 c.breached_at = at
+                c.chain = self.chain_for(plan)
         if running:
             c.seg = at
 
@@ -1336,28 +1371,44 @@ class Run:
         if breach is None:
             breach = breach_at(add, a, ea, t)
         for k, w in enumerate(plan.warns):
-            if warn[k] is None:
+            if warn[k] is None and (w.conds is None or _matches(w.conds, self.attrs)):
                 u = _warn_instant(w, add, a, ea, t)
                 warn[k] = NEVER if breach <= u else _held(w.notify, u)
         return due, breach, warn
 
-    def escalations(self, plan: MetricPlan, c: Cycle, breach: int | None) -> list[int]:
-        """Instants each escalation level is notified (empty without a breach)."""
-        esc = plan.esc
-        if esc is None or breach is None or c.target is None:
+    def chain_for(self, plan: MetricPlan) -> int:
+        """The first escalation chain of ``plan`` for the ticket's attributes now; -1: none."""
+        for k, esc in enumerate(plan.escs):
+            if esc.conds is None or _matches(esc.conds, self.attrs):
+                return k
+        return -1
+
+    def escalations(self, plan: MetricPlan, c: Cycle, breach: int | None) -> list[tuple[str, int]]:
+        """(level, instant notified) of each level of the cycle's chain (none without a
+        breach): the chain chosen at the breach, or for a breach still ahead, the one the
+        ticket's attributes select now."""
+        if not plan.escs or breach is None or c.target is None:
             return []
+        k = c.chain if c.breached_at is not None else self.chain_for(plan)
+        if k < 0:
+            return []
+        esc = plan.escs[k]
         gaps = c.gaps
         if esc.business:
             add = self.engine.add[c.cal]
             if gaps is None:
-                return [_held(esc.notify, add(breach, off)) for off in esc.offsets]
-            el = self.engine.el[c.cal]
-            return [_past_gaps(esc.notify, gaps, breach, off, add, el) for off in esc.offsets]
-        if gaps is None:
-            return [_held(esc.notify, breach + off) for off in esc.offsets]
-        return [
-            _past_gaps(esc.notify, gaps, breach, off, _wall_add, _wall_el) for off in esc.offsets
-        ]
+                at = [_held(esc.notify, add(breach, off)) for off in esc.offsets]
+            else:
+                el = self.engine.el[c.cal]
+                at = [_past_gaps(esc.notify, gaps, breach, off, add, el) for off in esc.offsets]
+        elif gaps is None:
+            at = [_held(esc.notify, breach + off) for off in esc.offsets]
+        else:
+            at = [
+                _past_gaps(esc.notify, gaps, breach, off, _wall_add, _wall_el)
+                for off in esc.offsets
+            ]
+        return list(zip(esc.names, at, strict=True))
 
 
 #: lifecycle events that change no attribute and need no reopen check of their own
@@ -1497,6 +1548,7 @@ def dump_run(run: Run) -> dict[str, Any]:
             )
             cycle["gaps"] = None if c.gaps is None else [list(g) for g in c.gaps]
             cycle["warn"] = list(c.warn)
+            cycle["chain"] = c.chain
             log = []
             for at, what, index, detail in c.log:
                 if what == "target":
@@ -1569,6 +1621,9 @@ def load_run(eng: Engine, data: Any) -> Run:
             if c.outcome not in (None, "met", "breached", "cancelled"):
                 raise ValueError(f"outcome {c.outcome!r}")
             c.by_terminal = bool(raw["by_terminal"])
+            c.chain = _int(raw["chain"])
+            if not -1 <= c.chain < len(plan.escs):
+                raise IndexError(f"chain {c.chain}")
             c.segs = None if raw["segs"] is None else [(_int(a), _int(b)) for a, b in raw["segs"]]
             if raw["folds"] is not None:
                 c.folds = {

@@ -191,7 +191,14 @@ def _detail(what: str, index: int, detail: object) -> str:
 
 # a raw status row: (plan, cycle, state, elapsed, due, breach, warn instants, escalation instants)
 _Row = tuple[
-    MetricPlan, Cycle | None, CycleState, int, int | None, int | None, list[int | None], list[int]
+    MetricPlan,
+    Cycle | None,
+    CycleState,
+    int,
+    int | None,
+    int | None,
+    list[int | None],
+    list[tuple[str, int]],
 ]
 
 
@@ -636,7 +643,11 @@ def _visible(at: int | None, c: Cycle, breach: int | None) -> bool:
 
 
 def _timed(
-    plan: MetricPlan, c: Cycle, breach: int | None, warn: list[int | None], esc: list[int]
+    plan: MetricPlan,
+    c: Cycle,
+    breach: int | None,
+    warn: list[int | None],
+    esc: list[tuple[str, int]],
 ) -> list[tuple[int, StreamKind, str]]:
     """(instant, kind, detail) of the time-driven entries of a cycle, reached or not."""
     out: list[tuple[int, StreamKind, str]] = []
@@ -649,8 +660,8 @@ def _timed(
         out.append(
             (breach, StreamKind.BREACHED, f"target {format_duration(us_to_td(c.target))} passed")
         )
-    if plan.esc is not None and esc:
-        for name, at2 in zip(plan.esc.names, esc, strict=True):
+    if esc:
+        for name, at2 in esc:
             if _visible(at2, c, None):
                 out.append((at2, StreamKind.ESCALATED, f"to {name}"))
     return out

@@ -49,6 +49,9 @@ class SLA:
     lifecycle: Lifecycle = field(default_factory=Lifecycle.default)
     warnings: tuple[WarningRule, ...] = ()
     escalation: EscalationChain | None = None
+    #: chains tried before ``escalation``, in order: a breach escalates through the first that
+    #: watches the metric and whose ``when`` matches the ticket at the breach (per-tier chains)
+    escalations: tuple[EscalationChain, ...] = ()
     strategies: Strategies = field(default_factory=Strategies)
     name: str = "sla"
     #: the policy version this SLA was compiled from (a policy file's ``version``), if any
@@ -84,6 +87,12 @@ class SLA:
             raise TicketError("warnings must be a tuple of WarningRule", path=("warnings",))
         if self.escalation is not None and not isinstance(self.escalation, EscalationChain):
             raise TicketError("escalation must be an EscalationChain or None", path=("escalation",))
+        if not isinstance(self.escalations, tuple) or not all(
+            isinstance(c, EscalationChain) for c in self.escalations
+        ):
+            raise TicketError(
+                "escalations must be a tuple of EscalationChain", path=("escalations",)
+            )
         if not isinstance(self.calendar_rules, tuple) or not all(
             isinstance(r, CalendarRule) for r in self.calendar_rules
         ):
@@ -128,6 +137,7 @@ class SLA:
             "lifecycle",
             "warnings",
             "escalation",
+            "escalations",
             "strategies",
         }
         unknown = sorted(set(data) - keys)
@@ -176,6 +186,17 @@ class SLA:
             fields["escalation"] = EscalationChain.from_mapping(
                 data["escalation"], path=("escalation",)
             )
+        if data.get("escalations"):
+            raw_chains = data["escalations"]
+            if isinstance(raw_chains, str) or not isinstance(raw_chains, Sequence):
+                raise TicketError(
+                    f"escalations must be a list of chains, got {raw_chains!r}",
+                    path=("escalations",),
+                )
+            fields["escalations"] = tuple(
+                EscalationChain.from_mapping(c, path=("escalations", i))
+                for i, c in enumerate(raw_chains)
+            )
         if "strategies" in data:
             fields["strategies"] = Strategies.from_mapping(data["strategies"], path=("strategies",))
         if "name" in data:
@@ -204,6 +225,8 @@ class SLA:
         }
         if self.escalation is not None:
             out["escalation"] = self.escalation.to_mapping()
+        if self.escalations:
+            out["escalations"] = [c.to_mapping() for c in self.escalations]
         if self.version is not None:
             out["version"] = self.version
         return out

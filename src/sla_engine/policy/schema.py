@@ -551,6 +551,9 @@ TierTarget = Annotated[
 class TierSpec(_Model):
     """A support tier: its price, its calendar and its targets.
 
+    ``warnings`` are this tier's own (besides the policy's); ``escalation`` is the chain a
+    breach of this tier's tickets escalates through, instead of the policy's.
+
     With ``customer_zone: true`` the tier's calendar (for its calendar rule and its targets)
     is read in the ticket's own time zone, the ``timezone`` a ticket carries; a ticket without
     one keeps the calendar's zone.
@@ -573,6 +576,14 @@ class TierSpec(_Model):
             description="read the tier's calendar in the ticket's own time zone (its "
             "'timezone'), when it has one"
         ),
+    ] = None
+    warnings: Annotated[
+        list[WarningSpec] | None,
+        Field(description="warnings for this tier's tickets only, besides the policy's"),
+    ] = None
+    escalation: Annotated[
+        EscalationSpec | None,
+        Field(description="this tier's own escalation chain, instead of the policy's"),
     ] = None
 
 
