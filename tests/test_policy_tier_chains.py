@@ -104,3 +104,13 @@ def test_tier_chain_names_are_checked() -> None:
     with pytest.raises(PolicyError) as err:
         load_policy(text=bad, source_name="desk.yaml")
     assert "tiers.basic.escalation.metrics[0]" in str(err.value)
+
+
+def test_public_page_shows_the_tier_chains() -> None:
+    """The rendered page lists each tier's own chain and its scoped warning."""
+    from sla_engine import render_policy
+
+    page = str(render_policy(load_policy(text=POLICY, source_name="desk.yaml")))
+    assert "tier in basic: Level 1 Support at the breach" in page
+    assert "Director of Support 1 hour 30 minutes after the breach" in page
+    assert "account manager told: at 50% of the target (tier in enterprise)" in page
