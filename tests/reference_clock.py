@@ -25,6 +25,8 @@ Every answer is then a definition over those facts, computed by search:
   warning's threshold (a share or a business lead), or, for a wall lead, the first instant of
   a run that is within the lead of the due time projected from it; shown only before the
   breach;
+* a warning with ``when`` is looked for only while the ticket matches it, and the chain is the
+  first that watches the metric and matches the ticket's attributes at the breach;
 * escalation level ``k`` = ``offset_k`` after the breach, counted in wall time or in business
   time on the cycle's calendar, leaving out the gaps (an instant in a gap moves to its end);
   shown while the cycle is open.
@@ -38,7 +40,7 @@ Integer microseconds since the epoch throughout. Slow on purpose: use it on a fe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +57,11 @@ ATTRS = {
     "issue_class_changed": "issue_class",
 }
 ENTERS = {"created": "New", "resolved": "Resolved", "verified": "Verified", "closed": "Closed"}
+
+
+def matches(when: Mapping[str, Sequence[str]], attrs: Mapping[str, str | None]) -> bool:
+    """Whether attributes meet conditions (each a list of accepted values)."""
+    return all(attrs.get(k) in v for k, v in when.items())
 
 
 def duration_us(text: str) -> int:
@@ -141,6 +148,7 @@ class Epoch:
     calendar: str
     target: int | None
     rule: str
+    attrs: dict[str, str | None] = field(default_factory=dict)  # the ticket's, at the begin
 
 
 @dataclass
@@ -191,6 +199,9 @@ class ReferenceClock:
         self.fr_pauses = strategies.get("first_response_pauses", False)
         self.retroactive = strategies.get("retroactive_start", True)
         self.attrs = dict(attrs)
+        self.initial_attrs = dict(attrs)
+        #: (instant, attributes after the events at it) for each attribute change
+        self.attr_log: list[tuple[int, dict[str, str | None]]] = []
         self.state: str | None = None
         self.seen: set[str] = set()
         self.cycles: dict[str, list[RefCycle]] = {m.name: [] for m in self.metrics}
@@ -248,26 +259,54 @@ class ReferenceClock:
                 out.append((lo, hi))
         return out
 
+    def attrs_from(self, t: int) -> dict[str, str | None]:
+        """The ticket's attributes after every event at or before ``t`` (fed so far)."""
+        found = self.initial_attrs
+        for at, attrs in self.attr_log:
+            if at <= t:
+                found = attrs
+        return found
+
+    def sub_pieces(
+        self, c: RefCycle, k: int, until: int | None
+    ) -> list[tuple[int, int | None, dict[str, str | None]]]:
+        """The pieces of :meth:`pieces`, split where the attributes change, each with the
+        attributes in force over it."""
+        out = []
+        for a, b in self.pieces(c, k, until):
+            cuts = [t for t, _ in self.attr_log if a < t and (b is None or t < b)]
+            starts = [a, *cuts]
+            ends: list[int | None] = [*cuts, b]
+            out += [(s, e, self.attrs_from(s)) for s, e in zip(starts, ends, strict=True)]
+        return out
+
     def reach(
         self, c: RefCycle, k: int, threshold: int, *, strict: bool, until: int | None
-    ) -> int | None:
+    ) -> tuple[int, dict[str, str | None]] | None:
         """First instant in epoch ``k`` (its beginning, or in a run, ends included) at which the
-        count reaches ``threshold`` (exceeds it with ``strict``)."""
+        count reaches ``threshold`` (exceeds it with ``strict``), with the attributes in force
+        there (at an epoch's beginning, those it began with)."""
         e = c.epochs[k]
         need_total = threshold + 1 if strict else threshold
         if self.count(c, e, e.begin) >= need_total:
-            return e.begin
+            return e.begin, e.attrs
         cal = self.cals[e.calendar]
-        for a, b in self.pieces(c, k, until):
+        for a, b, attrs in self.sub_pieces(c, k, until):
             have = self.count(c, e, a)
             need = need_total - have
             if need <= 0:
-                return a
+                return a, attrs
             if b is None or cal.elapsed(a, b) >= need:
-                return cal.add(a, need)
+                return cal.add(a, need), attrs
         return None
 
     def breach(self, c: RefCycle, until: int | None) -> int | None:
+        found = self.breach_attrs(c, until)
+        return None if found is None else found[0]
+
+    def breach_attrs(
+        self, c: RefCycle, until: int | None
+    ) -> tuple[int, dict[str, str | None]] | None:
         for k, e in enumerate(c.epochs):
             if e.target is not None:
                 found = self.reach(c, k, e.target, strict=True, until=until)
@@ -292,43 +331,49 @@ class ReferenceClock:
             if t is not None:
                 found = self.reach(c, k, t, strict=False, until=until)
                 if found is not None:
-                    return found
+                    return found[0]
         return None
 
     def warning(self, c: RefCycle, w: Mapping[str, Any], until: int | None) -> int | None:
+        """The first instant of a run, while the ticket matches the warning's ``when``, at
+        which the count reaches the threshold (or, for a wall lead, the due time projected
+        from there is within the lead)."""
+        when = w.get("when") or {}
         for k, e in enumerate(c.epochs):
             t = e.target
             if t is None:
                 continue
             cal = self.cals[e.calendar]
+            wall = "lead" in w and w.get("clock", "business") == "wall"
             if "share" in w:
                 num, den = (int(x) for x in w["share"].split("/"))
                 th = -(-t * num // den)
-            elif w.get("clock", "business") == "business":
-                th = max(0, t - duration_us(w["lead"]))
             else:
-                lead = duration_us(w["lead"])
-                for a, b in self.pieces(c, k, until):
-                    if b is not None and b == a:
-                        continue
-                    have = self.count(c, e, a)
-                    projected = cal.add(a, t - have) if t > have else a
-                    u = max(a, projected - lead)
-                    if b is None or u < b:
-                        return u
-                continue
-            for a, b in self.pieces(c, k, until):
-                if b is not None and b == a:
+                th = max(0, t - duration_us(w["lead"]))
+            for a, b, attrs in self.sub_pieces(c, k, until):
+                if (b is not None and b == a) or not matches(when, attrs):
                     continue
                 have = self.count(c, e, a)
-                u = a if have >= th else cal.add(a, th - have)
+                if wall:
+                    projected = cal.add(a, t - have) if t > have else a
+                    u = max(a, projected - duration_us(w["lead"]))
+                else:
+                    u = a if have >= th else cal.add(a, th - have)
                 if b is None or u < b:
                     return u
         return None
 
-    def escalations(self, c: RefCycle, breach: int) -> list[tuple[str, int]]:
-        chain = self.sla.get("escalation")
-        if not chain:
+    def escalations(
+        self, c: RefCycle, breach: int, attrs: Mapping[str, str | None]
+    ) -> list[tuple[str, int]]:
+        """The levels of the first chain watching the metric whose ``when`` matches the
+        ticket's attributes at the breach, each with its instant."""
+        chains = [*self.sla.get("escalations", []), self.sla.get("escalation")]
+        for chain in chains:
+            watches = chain and c.metric in chain.get("metrics", [c.metric])
+            if watches and matches(chain.get("when") or {}, attrs):
+                break
+        else:
             return []
         cal = self.cals[c.epochs[-1].calendar]
         out = []
@@ -372,7 +417,9 @@ class ReferenceClock:
     def _open(self, m: MetricSpec, at: int) -> None:
         rule, target, cal = self.select(m.name)
         found = self.cycles[m.name]
-        c = RefCycle(m.name, len(found) + 1, at, [Epoch(at, at, 0, cal, target, rule)])
+        c = RefCycle(
+            m.name, len(found) + 1, at, [Epoch(at, at, 0, cal, target, rule, dict(self.attrs))]
+        )
         found.append(c)
         self._run_to(c, not self.paused(m), at)
 
@@ -399,7 +446,7 @@ class ReferenceClock:
             anchor, carried = at, self.count(c, e, at)
         else:
             anchor, carried = e.anchor, e.carried
-        c.epochs.append(Epoch(at, anchor, carried, cal, target, rule))
+        c.epochs.append(Epoch(at, anchor, carried, cal, target, rule, dict(self.attrs)))
 
     def _fire(self, m: MetricSpec, action: str, at: int) -> None:
         c = self.open_cycle(m)
@@ -456,6 +503,10 @@ class ReferenceClock:
         self.n_events += 1
         if kind in ATTRS:
             self.attrs[ATTRS[kind]] = value
+            if self.attr_log and self.attr_log[-1][0] == at:
+                self.attr_log[-1] = (at, dict(self.attrs))
+            else:
+                self.attr_log.append((at, dict(self.attrs)))
             for m in self.metrics:
                 c = self.open_cycle(m)
                 if c is not None:
@@ -549,13 +600,13 @@ class ReferenceClock:
                 e = c.epochs[-1]
                 if e.target is None:
                     continue
-                until = None
-                breach = self.breach(c, until)
+                found = self.breach_attrs(c, None)
+                breach = None if found is None else found[0]
                 live = c.stop is None
                 for w in self.sla.get("warnings", []):
                     if "metrics" in w and m.name not in w["metrics"]:
                         continue
-                    u = self.warning(c, w, until)
+                    u = self.warning(c, w, None)
                     if u is None or (breach is not None and u >= breach):
                         continue
                     if c.stop is None or u < c.stop:
@@ -564,7 +615,8 @@ class ReferenceClock:
                     continue
                 if c.stop is None or breach <= c.stop:
                     out.append((breach, "breached", m.name, c.no, "", live))
-                for name, u in self.escalations(c, breach):
+                assert found is not None
+                for name, u in self.escalations(c, breach, found[1]):
                     if c.stop is None or u < c.stop:
                         out.append((u, "escalated", m.name, c.no, f"to {name}", live))
         return sorted(out)

@@ -897,6 +897,9 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
         )
     )
     mapping["warnings"] = [dict(w) for w in warnings]
+    for warning in mapping["warnings"]:  # now and then for some tickets only
+        if draw(_clock_st.integers(0, 2)) == 0:
+            warning["when"] = draw(_clock_when())
     if draw(_clock_st.booleans()):
         levels = [{"name": "L1", "after": draw(_clock_st.sampled_from(["0s", "15m"]))}]
         levels += [
@@ -907,7 +910,31 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
             "levels": levels,
             "clock": draw(_clock_st.sampled_from(["wall", "business"])),
         }
+    chains = []
+    for n in range(draw(_clock_st.integers(0, 2))):  # chains for some tickets, tried first
+        chains.append(
+            {
+                "levels": [
+                    {"name": f"T{n}-{i}", "after": draw(_clock_policy_durations)}
+                    for i in range(draw(_clock_st.integers(1, 2)))
+                ],
+                "clock": draw(_clock_st.sampled_from(["wall", "business"])),
+                "when": draw(_clock_when()),
+            }
+        )
+    if chains:
+        mapping["escalations"] = chains
     return mapping
+
+
+@_clock_st.composite
+def _clock_when(draw: _clock_st.DrawFn) -> dict[str, list[str]]:
+    """Conditions on the tier or the severity."""
+    key, change = draw(
+        _clock_st.sampled_from([("tier", "tier_changed"), ("severity", "severity_changed")])
+    )
+    values = draw(_clock_st.sets(_clock_st.sampled_from(CLOCK_VALUES[change]), min_size=1))
+    return {key: sorted(values)}
 
 
 #: a ticket's own zone (``None``: none), for calendars read in the customer's zone
