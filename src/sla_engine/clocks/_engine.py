@@ -74,7 +74,6 @@ _VERIFIED: Final = EventKind.VERIFIED
 _CLOSED: Final = EventKind.CLOSED
 _REOPENED: Final = EventKind.REOPENED
 _CUSTOM: Final = EventKind.CUSTOM
-_RECOMPUTE: Final = SeverityChange.RECOMPUTE
 _RESTART: Final = SeverityChange.RESTART
 _CARRY: Final = SeverityChange.CARRY
 _RESUME: Final = Reopen.RESUME
@@ -465,10 +464,8 @@ class Engine:
         self.custom_ops: dict[str, list[Op]] = {}
         #: per attribute combination: each metric's selection, or why none can be made
         self.attr_sels: dict[Attrs, tuple[Selection, ...] | str] = {}
-        strategies = sla.strategies
-        self.change: SeverityChange = strategies.severity_change
-        self.reopen: Reopen = strategies.reopen
-        self.retroactive: bool = strategies.retroactive_start
+        # the severity_change and reopen strategies are per metric (MetricPlan.change/.reopen)
+        self.retroactive: bool = sla.strategies.retroactive_start
         #: what each plain kind but ``custom`` does (its value does not matter): one lookup
         self.plain_ops: dict[EventKind, list[Op]] = {
             kind: self.event_ops(kind, None) for kind in _PLAIN if kind is not _CUSTOM
