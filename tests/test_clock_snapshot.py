@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sla_engine import load_policy
+from sla_engine import PolicySet, load_policy
 from sla_engine.calendar import BusinessCalendar
 from sla_engine.clocks import (
     SLA,
@@ -153,7 +153,24 @@ def test_every_public_value_pickles_and_deep_copies(name: str) -> None:
         severity="sev1",
         events=(Event(kind=EventKind.CREATED, at=datetime(2026, 3, 9, 9, tzinfo=UTC)),),
     )
-    values: list[Any] = [policy, sla, *sla.calendars.values(), ticket, result, *result.cycles]
+    values: list[Any] = [
+        policy,
+        PolicySet(versions=(policy,)),
+        sla,
+        *sla.calendars.values(),
+        *sla.metrics,
+        sla.lifecycle,
+        sla.strategies,
+        *sla.warnings,
+        ticket,
+        result,
+        *result.cycles,
+        *result.events,
+    ]
+    if policy.credit_schedule is not None:
+        values.append(policy.credit_schedule)
+    if policy.billing_cycle is not None:
+        values.append(policy.billing_cycle)
     for value in values:
         for copied in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value)):
             assert copied == value
