@@ -728,3 +728,239 @@ def clock_rich_logs(
             value = draw(_clock_st.sampled_from(CLOCK_VALUES[kind]))
         steps.append((offset, kind, value))
     return start, steps
+
+
+@_clock_st.composite
+def clock_lifecycle_logs(
+    draw: _clock_st.DrawFn, *, max_steps: int = 16
+) -> tuple[_clock_datetime, list[tuple[_clock_timedelta, str, str | None]]]:
+    """A creation instant and later steps that mostly follow the lifecycle (a terminal state is
+    left only by a reopen), with replies, holds, incidents, attribute changes and same-instant
+    events; now and then an event the engine must refuse."""
+    start = _CLOCK_T0 + _clock_timedelta(
+        minutes=draw(_clock_st.integers(0, 60 * 24 * 300)), seconds=draw(_clock_st.integers(0, 59))
+    )
+    steps: list[tuple[_clock_timedelta, str, str | None]] = []
+    offset = _clock_timedelta(0)
+    terminal = False
+    for _ in range(draw(_clock_st.integers(1, max_steps))):
+        gap = draw(
+            _clock_st.one_of(
+                _clock_st.just(0),
+                _clock_st.integers(1, 60 * 4),
+                _clock_st.integers(60 * 4, 60 * 40),
+            )
+        )
+        offset += _clock_timedelta(minutes=gap)
+        if terminal:
+            choices = ["reopened", "reopened", "closed", "verified", "agent_reply", *CLOCK_VALUES]
+        else:
+            choices = [
+                "agent_reply",
+                "agent_reply",
+                "customer_reply",
+                "customer_reply",
+                "internal_note",
+                "workaround_given",
+                "status_changed",
+                "status_changed",
+                "resolved",
+                "custom",
+                *CLOCK_VALUES,
+            ]
+        kind = draw(_clock_st.sampled_from(choices))
+        value: str | None = None
+        if kind == "status_changed":
+            value = draw(_clock_st.sampled_from(CLOCK_STATES))
+        elif kind == "custom":
+            value = draw(_clock_st.sampled_from(CLOCK_CUSTOM))
+        elif kind in CLOCK_VALUES:
+            value = draw(_clock_st.sampled_from(CLOCK_VALUES[kind]))
+        elif kind == "reopened" and draw(_clock_st.booleans()):
+            value = draw(_clock_st.sampled_from(("Triaged", "Waiting on Customer", "Escalated")))
+        if kind in ("resolved", "closed", "verified") or value in ("Resolved", "Closed"):
+            terminal = True
+        elif kind == "reopened":
+            terminal = False
+        steps.append((offset, kind, value))
+    return start, steps
+
+
+# ----------------------------------------------------------------------------------------------
+# Ticket clocks: random policies over fixed calendars (the reference and snapshot laws)
+# ----------------------------------------------------------------------------------------------
+
+_CLOCK_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+#: calendars across zones: DST in New York, Berlin and Lord Howe (a 30-minute shift), US
+#: holidays, a closed date and a special date, windows over midnight
+CLOCK_POLICY_CALENDARS: dict[str, dict[str, _CliAny]] = {
+    "always": {"timezone": "UTC", "hours": "24x7"},
+    "ny": {
+        "timezone": "America/New_York",
+        "hours": {d: ["09:00-17:00"] for d in _CLOCK_WEEKDAYS},
+        "holidays": {"country": "US"},
+    },
+    "berlin": {
+        "timezone": "Europe/Berlin",
+        "hours": {
+            **{d: ["08:00-12:00", "13:00-18:00"] for d in _CLOCK_WEEKDAYS},
+            "sat": ["10:00-14:00"],
+        },
+        "closed": [{"date": "2026-03-30", "name": "stocktake"}],
+        "special": {"2026-10-24": ["09:00-11:00"]},
+    },
+    "lord_howe": {
+        "timezone": "Australia/Lord_Howe",
+        "hours": {d: ["22:00-06:00"] for d in (*_CLOCK_WEEKDAYS, "sat", "sun")},
+    },
+}
+CLOCK_POLICY_METRICS: dict[str, dict[str, _CliAny]] = {
+    "first_response": {"name": "first_response", "kind": "first_response"},
+    "next_response": {"name": "next_response", "kind": "next_response"},
+    "resolution": {
+        "name": "resolution",
+        "kind": "resolution",
+        "pause": ["custom:hold"],
+        "resume": ["custom:unhold"],
+    },
+    "workaround": {"name": "workaround", "kind": "workaround"},
+    "periodic_update": {
+        "name": "periodic_update",
+        "kind": "periodic_update",
+        "start": ["custom:major_incident"],
+        "stop": ["custom:status_page_update"],
+        "cancel": ["custom:incident_resolved"],
+    },
+    "time_in_progress": {
+        "name": "time_in_progress",
+        "kind": "time_in_state",
+        "state": "In Progress",
+    },
+}
+CLOCK_POLICY_WARNINGS = (
+    {"name": "half", "share": "1/2"},
+    {"name": "three-quarters", "share": "3/4"},
+    {"name": "lead-30m", "lead": "30m"},
+    {"name": "wall-1h", "lead": "1h", "clock": "wall"},
+)
+
+_clock_policy_durations = _clock_st.one_of(
+    _clock_st.integers(1, 180).map(lambda m: f"{m}m"),
+    _clock_st.integers(1, 60 * 40).map(lambda m: f"{m}m"),
+    _clock_st.integers(1, 7200).map(lambda s: f"{s}s"),
+)
+_clock_calendar_names = _clock_st.sampled_from(sorted(CLOCK_POLICY_CALENDARS))
+
+
+@_clock_st.composite
+def _clock_rules(draw: _clock_st.DrawFn) -> list[dict[str, _CliAny]]:
+    """Target rules: maybe one by severity, maybe one by tier, then a catch-all."""
+    out: list[dict[str, _CliAny]] = []
+    for key, values in (
+        ("severity", CLOCK_VALUES["severity_changed"]),
+        ("tier", CLOCK_VALUES["tier_changed"]),
+    ):
+        if draw(_clock_st.booleans()):
+            when = {key: sorted(draw(_clock_st.sets(_clock_st.sampled_from(values), min_size=1)))}
+            target = draw(_clock_st.one_of(_clock_st.none(), _clock_policy_durations))
+            out.append(
+                {
+                    "name": f"by-{key}",
+                    "when": when,
+                    "target": target,
+                    "calendar": draw(_clock_calendar_names),
+                    "customer_zone": draw(_clock_st.booleans()),
+                }
+            )
+    last = draw(
+        _clock_st.one_of(
+            _clock_policy_durations,
+            _clock_policy_durations,
+            _clock_policy_durations,
+            _clock_st.none(),
+        )
+    )
+    out.append(
+        {
+            "name": "all",
+            "target": last,
+            "calendar": draw(_clock_calendar_names),
+            "customer_zone": draw(_clock_st.booleans()),
+        }
+    )
+    return out
+
+
+@_clock_st.composite
+def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
+    """An SLA mapping over the calendars above: some metrics, rules, warnings, a chain and
+    strategies."""
+    names = draw(_clock_st.sets(_clock_st.sampled_from(sorted(CLOCK_POLICY_METRICS)), min_size=1))
+    metrics = [dict(CLOCK_POLICY_METRICS[n]) for n in sorted(names)]
+    for metric in metrics:  # now and then a metric's own strategies
+        if draw(_clock_st.integers(0, 3)) == 0:
+            metric["severity_change"] = draw(
+                _clock_st.sampled_from(["recompute", "restart", "carry"])
+            )
+        if draw(_clock_st.integers(0, 3)) == 0:
+            metric["reopen"] = draw(_clock_st.sampled_from(["resume", "new_cycle"]))
+    mapping: dict[str, _CliAny] = {
+        "name": "random",
+        "calendars": CLOCK_POLICY_CALENDARS,
+        "metrics": metrics,
+        "targets": {m["name"]: draw(_clock_rules()) for m in metrics},
+        "strategies": {
+            "severity_change": draw(_clock_st.sampled_from(["recompute", "restart", "carry"])),
+            "reopen": draw(_clock_st.sampled_from(["resume", "new_cycle"])),
+            "first_response_pauses": draw(_clock_st.booleans()),
+            "retroactive_start": draw(_clock_st.booleans()),
+        },
+    }
+    warnings = draw(
+        _clock_st.lists(
+            _clock_st.sampled_from(CLOCK_POLICY_WARNINGS), unique_by=lambda w: w["name"], max_size=3
+        )
+    )
+    mapping["warnings"] = [dict(w) for w in warnings]
+    for warning in mapping["warnings"]:  # now and then for some tickets only
+        if draw(_clock_st.integers(0, 2)) == 0:
+            warning["when"] = draw(_clock_when())
+    if draw(_clock_st.booleans()):
+        levels = [{"name": "L1", "after": draw(_clock_st.sampled_from(["0s", "15m"]))}]
+        levels += [
+            {"name": f"L{i + 2}", "after": draw(_clock_policy_durations)}
+            for i in range(draw(_clock_st.integers(0, 2)))
+        ]
+        mapping["escalation"] = {
+            "levels": levels,
+            "clock": draw(_clock_st.sampled_from(["wall", "business"])),
+        }
+    chains = []
+    for n in range(draw(_clock_st.integers(0, 2))):  # chains for some tickets, tried first
+        chains.append(
+            {
+                "levels": [
+                    {"name": f"T{n}-{i}", "after": draw(_clock_policy_durations)}
+                    for i in range(draw(_clock_st.integers(1, 2)))
+                ],
+                "clock": draw(_clock_st.sampled_from(["wall", "business"])),
+                "when": draw(_clock_when()),
+            }
+        )
+    if chains:
+        mapping["escalations"] = chains
+    return mapping
+
+
+@_clock_st.composite
+def _clock_when(draw: _clock_st.DrawFn) -> dict[str, list[str]]:
+    """Conditions on the tier or the severity."""
+    key, change = draw(
+        _clock_st.sampled_from([("tier", "tier_changed"), ("severity", "severity_changed")])
+    )
+    values = draw(_clock_st.sets(_clock_st.sampled_from(CLOCK_VALUES[change]), min_size=1))
+    return {key: sorted(values)}
+
+
+#: a ticket's own zone (``None``: none), for calendars read in the customer's zone
+CLOCK_TICKET_ZONES = (None, None, "Asia/Tokyo", "America/New_York", "Europe/Berlin")

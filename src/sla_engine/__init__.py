@@ -30,6 +30,7 @@ from sla_engine.clocks import (
     evaluate,
     evaluate_many,
     next_deadlines,
+    next_deadlines_many,
     rows_many_us,
 )
 from sla_engine.credits import (
@@ -179,6 +180,7 @@ __all__ = [
     "load_policy",
     "load_policy_set",
     "next_deadlines",
+    "next_deadlines_many",
     "parse_duration",
     "render_policy",
     "rows_many_us",

@@ -614,7 +614,7 @@ def _hours(policy: RenderablePolicy, labels: _Labels, years: range) -> list[Sect
 
 
 def _escalation(spec: PolicySpec, sla: SLA | None, labels: _Labels) -> Section | None:
-    if sla is None or (sla.escalation is None and not sla.warnings):
+    if sla is None or (sla.escalation is None and not sla.warnings and not sla.escalations):
         return None
     section = Section(title="Warnings and escalation")
     if sla.warnings:
@@ -625,6 +625,8 @@ def _escalation(spec: PolicySpec, sla: SLA | None, labels: _Labels) -> Section |
                 if warning.metrics
                 else ""
             )
+            if warning.when is not None:
+                scope += f" ({warning.when})"
             items.append(f"{warning.name}: at {warning.describe()}{scope}")
         section.blocks.append(Paragraph(text="The team is warned before a target is missed:"))
         section.blocks.append(Bullets(items=tuple(items)))
@@ -662,6 +664,21 @@ def _escalation(spec: PolicySpec, sla: SLA | None, labels: _Labels) -> Section |
                 rows=tuple(rows),
             )
         )
+    items = []
+    for own in sla.escalations:
+        steps = ", then ".join(
+            f"{level.name} "
+            + (
+                "at the breach"
+                if off == timedelta(0)
+                else f"{human_duration(off)} after the breach"
+            )
+            for level, off in zip(own.levels, own.offsets(), strict=True)
+        )
+        items.append(f"{own.when or 'any ticket'}: {steps}")
+    if items:
+        section.blocks.append(Paragraph(text="Escalation chains of their own:"))
+        section.blocks.append(Bullets(items=tuple(items)))
     return section
 
 

@@ -16,6 +16,7 @@ from sla_engine.clocks.evaluate import (
     evaluate,
     evaluate_many,
     next_deadlines,
+    next_deadlines_many,
     rows_many_us,
 )
 from sla_engine.clocks.events import Event, EventKind, Ticket
@@ -54,5 +55,6 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "next_deadlines",
+    "next_deadlines_many",
     "rows_many_us",
 ]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sla_engine._time import BusinessDays, from_us, td_to_us, to_us
 from sla_engine.calendar import FIRST_YEAR, LAST_YEAR, BusinessCalendar
-from sla_engine.clocks.escalation import Clock
+from sla_engine.clocks.escalation import Clock, EscalationChain
 from sla_engine.clocks.events import ATTRIBUTE_OF, ATTRIBUTES, VALUE_REQUIRED, EventKind
 from sla_engine.clocks.lifecycle import Lifecycle
 from sla_engine.clocks.metrics import MetricKind, Trigger
@@ -48,7 +48,6 @@ REOPEN: Final = 7  # the ticket left a terminal state: resume the cycle or open 
 STATE_PAUSE: Final = 8  # the new state pauses the metric
 STATE_RESUME: Final = 9  # the new state no longer pauses it
 SET_STATE: Final = 10  # the ticket is now in state ``mi`` (after the leave triggers)
-_FULFILS: Final = (STOP, TERMINAL)
 _STATE_PAUSES: Final = (STATE_PAUSE, STATE_RESUME)
 
 # warning modes
@@ -75,7 +74,6 @@ _VERIFIED: Final = EventKind.VERIFIED
 _CLOSED: Final = EventKind.CLOSED
 _REOPENED: Final = EventKind.REOPENED
 _CUSTOM: Final = EventKind.CUSTOM
-_RECOMPUTE: Final = SeverityChange.RECOMPUTE
 _RESTART: Final = SeverityChange.RESTART
 _CARRY: Final = SeverityChange.CARRY
 _RESUME: Final = Reopen.RESUME
@@ -121,7 +119,7 @@ def _arith(cal: BusinessCalendar) -> tuple[Elapsed, Elapsed]:
 
 
 class WarnPlan:
-    __slots__ = ("den", "lead", "mode", "name", "notify", "num")
+    __slots__ = ("conds", "den", "lead", "mode", "name", "notify", "num")
 
     def __init__(
         self, name: str, mode: int, num: int, den: int, lead: int, notify: BusinessCalendar | None
@@ -132,10 +130,12 @@ class WarnPlan:
         self.den = den
         self.lead = lead
         self.notify = notify
+        #: the tickets warned (None: all), as attribute conditions
+        self.conds: tuple[frozenset[str] | None, ...] | None = None
 
 
 class EscPlan:
-    __slots__ = ("business", "names", "notify", "offsets")
+    __slots__ = ("business", "conds", "names", "notify", "offsets")
 
     def __init__(
         self,
@@ -143,11 +143,13 @@ class EscPlan:
         offsets: tuple[int, ...],
         business: bool,
         notify: BusinessCalendar | None,
+        conds: tuple[frozenset[str] | None, ...] | None = None,
     ) -> None:
         self.names = names
         self.offsets = offsets
         self.business = business
         self.notify = notify
+        self.conds = conds
 
 
 class Rule:
@@ -181,7 +183,8 @@ class Rule:
 class MetricPlan:
     __slots__ = (
         "cals",
-        "esc",
+        "change",
+        "escs",
         "honours_pause",
         "index",
         "kind",
@@ -189,6 +192,7 @@ class MetricPlan:
         "multi",
         "name",
         "once",
+        "reopen",
         "repeat",
         "rules",
         "stop_on_terminal",
@@ -207,8 +211,12 @@ class MetricPlan:
         self.stop_on_terminal = True
         self.honours_pause = True
         self.warns: tuple[WarnPlan, ...] = ()
-        self.esc: EscPlan | None = None
+        #: the escalation chains watching this metric, tried in order
+        self.escs: list[EscPlan] = []
         self.memo: dict[Attrs, Selection | str] = {}
+        #: the strategies this metric follows (its own, else the SLA's)
+        self.change: SeverityChange = SeverityChange.RECOMPUTE
+        self.reopen: Reopen = Reopen.RESUME
 
     def mark(self, target: int | None) -> int:
         """The least business count at which a cycle with ``target`` reaches its due time or
@@ -264,6 +272,8 @@ class Engine:
 
     def __init__(self, sla: SLA) -> None:
         self.sla = sla
+        #: the SLA's content hash, computed when first asked (see ``SLA.content_hash``)
+        self.content_hash: str | None = None
         #: calendars by index: the SLA's own first, then zone variants as tickets need them
         self.cal_names: list[str] = list(sla.calendars)
         self.cals: list[BusinessCalendar] = list(sla.calendars.values())
@@ -320,6 +330,8 @@ class Engine:
                     path=("targets", key),
                 )
         self.plans: list[MetricPlan] = []
+        #: whether a warning or an escalation chain depends on the ticket's attributes
+        self.by_attrs = False
         # dispatch tables: trigger -> [(metric index, action, after-guard, plan)]
         self.on_event: dict[EventKind, Table] = {}
         self.on_custom: dict[str, Table] = {}
@@ -330,6 +342,8 @@ class Engine:
             plan.once = metric.once
             plan.repeat = metric.repeat
             plan.stop_on_terminal = metric.stop_on_terminal
+            plan.change = metric.severity_change or sla.strategies.severity_change
+            plan.reopen = metric.reopen or sla.strategies.reopen
             plan.honours_pause = (
                 metric.kind is not MetricKind.FIRST_RESPONSE or sla.strategies.first_response_pauses
             )
@@ -393,15 +407,26 @@ class Engine:
                     assert warning.lead is not None
                     mode = BUSINESS_LEAD if warning.clock is Clock.BUSINESS else WALL_LEAD
                     warns.append(WarnPlan(warning.name, mode, 0, 1, td_to_us(warning.lead), notify))
+                if warning.when is not None:
+                    warns[-1].conds = warning.when.conditions()
+                    self.by_attrs = True
             plan.warns = tuple(warns)
-            chain = sla.escalation
-            if chain is not None and chain.applies_to(metric.name):
-                plan.esc = EscPlan(
-                    tuple(lv.name for lv in chain.levels),
-                    tuple(td_to_us(o) for o in chain.offsets()),
-                    chain.clock is Clock.BUSINESS,
-                    self._notify(chain.notify_calendar, ("escalation",)),
-                )
+            chains: list[tuple[tuple[str | int, ...], EscalationChain]] = [
+                (("escalations", i), c) for i, c in enumerate(sla.escalations)
+            ]
+            if sla.escalation is not None:
+                chains.append((("escalation",), sla.escalation))
+            for chain_path, chain in chains:
+                if chain.applies_to(metric.name):
+                    plan.escs.append(
+                        EscPlan(
+                            tuple(lv.name for lv in chain.levels),
+                            tuple(td_to_us(o) for o in chain.offsets()),
+                            chain.clock is Clock.BUSINESS,
+                            self._notify(chain.notify_calendar, chain_path),
+                            None if chain.when is None else chain.when.conditions(),
+                        )
+                    )
             self.plans.append(plan)
             for action, field_name in enumerate(_ACTION_FIELDS):
                 for ti, trig in enumerate(getattr(metric, field_name)):
@@ -412,15 +437,17 @@ class Engine:
                     f"the lifecycle ({', '.join(self.states)})",
                     path=("metrics", mi, "state"),
                 )
+        self.by_attrs = self.by_attrs or any(c.when is not None for c in sla.escalations)
         for where, names in (
             ("warnings", [w.metrics for w in sla.warnings]),
             ("escalation", [sla.escalation.metrics] if sla.escalation else []),
+            ("escalations", [c.metrics for c in sla.escalations]),
         ):
             for i, scope in enumerate(names):
                 for name in sorted((scope or frozenset()) - set(metric_names)):
                     raise TicketError(
                         f"{where} name metric {name!r}, which is not a metric of this SLA",
-                        path=(where, i, "metrics") if where == "warnings" else (where, "metrics"),
+                        path=(where, "metrics") if where == "escalation" else (where, i, "metrics"),
                     )
         # per state: which metrics it pauses (as a tuple of bools by metric index)
         self.state_pauses: tuple[tuple[bool, ...], ...] = tuple(
@@ -437,10 +464,8 @@ class Engine:
         self.custom_ops: dict[str, list[Op]] = {}
         #: per attribute combination: each metric's selection, or why none can be made
         self.attr_sels: dict[Attrs, tuple[Selection, ...] | str] = {}
-        strategies = sla.strategies
-        self.change: SeverityChange = strategies.severity_change
-        self.reopen: Reopen = strategies.reopen
-        self.retroactive: bool = strategies.retroactive_start
+        # the severity_change and reopen strategies are per metric (MetricPlan.change/.reopen)
+        self.retroactive: bool = sla.strategies.retroactive_start
         #: what each plain kind but ``custom`` does (its value does not matter): one lookup
         self.plain_ops: dict[EventKind, list[Op]] = {
             kind: self.event_ops(kind, None) for kind in _PLAIN if kind is not _CUSTOM
@@ -678,10 +703,12 @@ class Cycle:
         "by_terminal",
         "cal",
         "carried",
+        "chain",
         "done",
         "due_at",
         "due_stop",
         "folds",
+        "gaps",
         "log",
         "mark",
         "no",
@@ -721,11 +748,16 @@ class Cycle:
         self.carried = 0
         self.segs = segs
         self.folds: dict[int, tuple[int, int]] | None = None
+        #: the closed intervals [stop, reopen) of a cycle a reopen resumed: the escalation
+        #: chain does not run while the cycle is fulfilled
+        self.gaps: list[tuple[int, int]] | None = None
         self.due_at: int | None = None
         #: once stopped before its due time: where the target would have run out had the cycle
         #: gone on (computed at the stop, while the calendar's data for it is at hand)
         self.due_stop: int | None = None
         self.breached_at: int | None = None
+        #: the escalation chain (index into the plan's) chosen at the breach; -1: none matched
+        self.chain = -1
         # per warning: None = not reached; an instant = notified then; NEVER = skipped
         self.warn: list[int | None] = _NO_WARN
         self.log: list[tuple[int, str, int, Any]] = _NO_LOG
@@ -752,8 +784,9 @@ def _held(cal: BusinessCalendar | None, t: int) -> int:
 class Run:
     """One ticket being fed events in order.
 
-    The hot path (``feed``, ``_fire``) opens and closes cycles inline rather than through the
-    helper methods, which serve the rarer paths; both do the same thing.
+    One state machine: every action of a compiled step goes through ``_exec`` to ``_open``,
+    ``_close``, ``_set_pause``, ``_reopen`` and ``_reselect``; the due time and the breach are
+    found by :func:`due_at` and :func:`breach_at` alone.
     """
 
     __slots__ = (
@@ -909,12 +942,20 @@ class Run:
         if sels is not None:
             self.sels = sels
         if attrs is not self.attrs:
-            self.attrs = attrs
             opens = self.open
+            if eng.by_attrs:
+                # what depends on the attributes (warnings, chains) is judged per segment:
+                # close the running ones at the change, under the attributes they ran with
+                for plan in eng.plans:
+                    c = opens[plan.index]
+                    if c is not None and c.seg is not None:
+                        self._measure(plan, c, at)
+                        c.seg = at
+            self.attrs = attrs
             for plan in eng.plans:
                 c = opens[plan.index]
                 if c is not None:
-                    self._reselect(plan, c, at, index)
+                    self._reselect(plan, c, at, index, eng.why(kind, value))
         ops = eng.steps.get((old, kind, value))
         if ops is None:
             ops = eng.step(old, new, kind, value)
@@ -1009,126 +1050,31 @@ class Run:
 
     # ------------------------------------------------------------------ state changes
     def _exec(self, ops: list[Op], at: int, index: int) -> None:
-        """Apply a compiled step in order: the hot path. Opening, fulfilling, the state and
-        its pauses are done inline (as ``_open``, ``_close``, ``_set_pause`` and
-        ``_measure`` do them), the most frequent actions tested first; the rest go through
-        those helpers."""
+        """Apply a compiled step in order: the one place where actions change cycles (through
+        ``_open``, ``_close``, ``_set_pause`` and ``_reopen``)."""
         opens = self.open
         eng = self.engine
-        trace = self.trace
         for mi, action, after, plan, why in ops:
             if after is not None and after not in self.seen:
                 continue
             if action == START:
-                if opens[mi] is not None:
-                    continue
-                cycles = self.cycles[mi]
-                if plan.once and cycles:
+                if opens[mi] is not None or (plan.once and self.cycles[mi]):
                     continue
                 if plan.stop_on_terminal and eng.terminal[self.state]:
                     continue
-                if cycles is _NO_CYCLES:
-                    cycles = self.cycles[mi] = []
-                # -- open a cycle (as _open)
-                sel = self.sels[mi]
-                rule, target, cal, zoned, bdays, mark = sel
-                if zoned or bdays:
-                    rule, target, cal, mark = self.resolve(plan, sel, at)
-                paused = self.stp[mi] or self.evp[mi]
-                c = Cycle(
-                    len(cycles) + 1,
-                    at,
-                    rule,
-                    target,
-                    cal,
-                    mark,
-                    None if paused else at,
-                    [] if plan.multi else None,
-                )
-                cycles.append(c)
-                opens[mi] = c
-                if trace:
-                    c.log = [
-                        (at, "activated", index, why),
-                        (at, "target", index, (rule, self.attrs, cal, target)),
-                    ]
-                    if paused:
-                        c.log.append((at, "paused", index, None))
-            elif action in _FULFILS:
-                cy = opens[mi]
-                if cy is None:
-                    continue
-                # -- fulfil the cycle (as _close with "stop" or "terminal")
-                t = cy.target
-                a = cy.seg
-                if a is not None:
-                    cy.seg = None
-                    ea = cy.done
-                    if at > a:
-                        eb = cy.done = ea + eng.el[cy.cal](a, at)
-                        segs = cy.segs
-                        if segs is not None:
-                            segs.append((a, at))
-                    else:
-                        eb = ea
-                    if eb >= cy.mark and t is not None:
-                        if trace:
-                            self._crossings(plan, cy, a, ea, eb, at)
-                        else:  # the due time and the breach (as _crossings, without warnings)
-                            if cy.due_at is None and eb >= t:
-                                cy.due_at = eng.add[cy.cal](a, t - ea) if t > ea else a
-                            if cy.breached_at is None and eb > t:
-                                cy.breached_at = eng.add[cy.cal](a, t + 1 - ea) if t >= ea else a
-                cy.stop = at
-                if t is None:
-                    cy.outcome = "met"
-                else:
-                    cy.outcome = "met" if cy.breached_at is None else "breached"
-                    if cy.due_at is None:
-                        cy.due_stop = eng.add[cy.cal](at, t - cy.done)
-                opens[mi] = None
-                if action == STOP:
-                    cy.by_terminal = False
-                    if trace:
-                        cy.log.append((at, "fulfilled", index, why))
+                self._open(plan, at, index, why)
+            elif action == STOP:
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "stop", why)
                     if plan.repeat and not (plan.stop_on_terminal and eng.terminal[self.state]):
                         self._open(plan, at, index, f"{why}: the next cycle")
-                else:
-                    cy.by_terminal = True
-                    if trace:
-                        cy.log.append((at, "fulfilled", index, why))
+            elif action == TERMINAL:
+                if opens[mi] is not None:
+                    self._close(plan, at, index, "terminal", why)
             elif action == SET_STATE:
                 self.state = mi
             elif action in _STATE_PAUSES:
-                paused = action == STATE_PAUSE
-                stp = self.stp
-                if paused != stp[mi]:
-                    # -- as _set_pause(plan, at, index, paused, self.evp[mi], why)
-                    stp[mi] = paused
-                    cy = opens[mi]
-                    if cy is None or self.evp[mi]:
-                        continue
-                    if paused:
-                        a = cy.seg
-                        if a is not None:
-                            # -- close the running segment (as _measure)
-                            cy.seg = None
-                            ea = cy.done
-                            if at > a:
-                                eb = cy.done = ea + eng.el[cy.cal](a, at)
-                                segs = cy.segs
-                                if segs is not None:
-                                    segs.append((a, at))
-                            else:
-                                eb = ea
-                            if eb >= cy.mark and cy.target is not None:
-                                self._crossings(plan, cy, a, ea, eb, at)
-                        if trace:
-                            cy.log.append((at, "paused", index, why))
-                    else:
-                        cy.seg = at
-                        if trace:
-                            cy.log.append((at, "resumed", index, why))
+                self._set_pause(plan, at, index, action == STATE_PAUSE, self.evp[mi], why)
             elif action == PAUSE:
                 if not self.evp[mi]:
                     self._set_pause(plan, at, index, self.stp[mi], True, why)
@@ -1154,7 +1100,12 @@ class Run:
         if last is None or not last.by_terminal or self.open[mi] is not None:
             return
         last.by_terminal = False
-        if self.engine.reopen is _RESUME:
+        if plan.reopen is _RESUME:
+            assert last.stop is not None
+            if at > last.stop:
+                if last.gaps is None:
+                    last.gaps = []
+                last.gaps.append((last.stop, at))
             last.stop = None
             last.due_stop = None
             last.outcome = None
@@ -1163,6 +1114,9 @@ class Run:
                 last.log.append((at, "reopened", index, "resumed the same cycle"))
             if not (self.stp[mi] or self.evp[mi]):
                 last.seg = at
+            # an attribute changed while the ticket was resolved governs the resumed cycle,
+            # as if the change came right after the reopen
+            self._reselect(plan, last, at, index, why)
         else:
             self._open(plan, at, index, why)
 
@@ -1197,25 +1151,26 @@ class Run:
         rule, target, cal, zoned, bdays, mark = sel
         if zoned or bdays:
             rule, target, cal, mark = self.resolve(plan, sel, at)
-        c = Cycle(len(cycles) + 1, at, rule, target, cal, mark)
-        if plan.multi:
-            c.segs = []
+        paused = self.stp[mi] or self.evp[mi]
+        c = Cycle(
+            len(cycles) + 1,
+            at,
+            rule,
+            target,
+            cal,
+            mark,
+            None if paused else at,
+            [] if plan.multi else None,
+        )
         cycles.append(c)
         self.open[mi] = c
-        if self.stp[mi] or self.evp[mi]:
-            if self.trace:
-                c.log = [
-                    (at, "activated", index, why),
-                    (at, "target", index, (rule, self.attrs, cal, target)),
-                    (at, "paused", index, None),
-                ]
-        else:
-            c.seg = at
-            if self.trace:
-                c.log = [
-                    (at, "activated", index, why),
-                    (at, "target", index, (rule, self.attrs, cal, target)),
-                ]
+        if self.trace:
+            c.log = [
+                (at, "activated", index, why),
+                (at, "target", index, (rule, self.attrs, cal, target)),
+            ]
+            if paused:
+                c.log.append((at, "paused", index, None))
 
     def _close(self, plan: MetricPlan, at: int, index: int, how: str, why: str) -> None:
         mi = plan.index
@@ -1232,7 +1187,7 @@ class Run:
             kind = "cancelled" if how == "cancel" else "reset"
         c.stop = at
         if c.due_at is None and c.target is not None:
-            c.due_stop = self.engine.add[c.cal](at, c.target - c.done)
+            c.due_stop = due_at(self.engine.add[c.cal], at, c.done, c.target)
         c.by_terminal = how == "terminal"
         self.open[mi] = None
         if self.trace:
@@ -1286,13 +1241,16 @@ class Run:
         assert t is not None
         add = self.engine.add[c.cal]
         if c.due_at is None and eb >= t:
-            c.due_at = add(a, t - ea) if t > ea else a
+            c.due_at = due_at(add, a, ea, t)
         if c.breached_at is None and eb > t:
-            c.breached_at = add(a, t + 1 - ea) if t + 1 > ea else a
+            c.breached_at = breach_at(add, a, ea, t)
+            c.chain = self.chain_for(plan)
         if not self.trace:
             return  # warnings only feed the event stream, which a run without a log never shows
         warn = c.warn
         for k, w in enumerate(plan.warns):
+            if w.conds is not None and not _matches(w.conds, self.attrs):
+                continue  # not for this ticket, as it stands over this segment
             if warn is _NO_WARN or warn[k] is None:
                 if w.mode == SHARE:
                     if eb < -(-w.num * t // w.den):
@@ -1328,7 +1286,8 @@ class Run:
         c.folds = folds
         c.done = c.carried + acc
 
-    def _reselect(self, plan: MetricPlan, c: Cycle, at: int, index: int) -> None:
+    def _reselect(self, plan: MetricPlan, c: Cycle, at: int, index: int, why: str) -> None:
+        """Hold the open cycle ``c`` to the metric's current selection (a change at ``at``)."""
         eng = self.engine
         pos, target, cal, zoned, bdays, _ = self.sels[plan.index]
         if zoned and self.zone is not None:
@@ -1338,6 +1297,18 @@ class Run:
         running = c.seg is not None
         if running:
             self._measure(plan, c, at)
+        if target is None and not bdays and c.breached_at is not None and c.target is not None:
+            # the metric no longer applies, but a breach raised stays: the cycle ends,
+            # breached, on its old target, saying why
+            self._close(
+                plan,
+                at,
+                index,
+                "cancel",
+                f"{why}: the metric no longer applies (rule {plan.rules[pos].name!r} sets no "
+                f"target for {_show(self.attrs)})",
+            )
+            return
         e_old = c.done
         old_target = c.target
         old_cal = c.cal
@@ -1350,9 +1321,9 @@ class Run:
         if old_target is None:
             if not eng.retroactive:
                 clear, c.carried, anchor = True, 0, at
-        elif eng.change is _RESTART:
+        elif plan.change is _RESTART:
             clear, c.carried, anchor = True, 0, at
-        elif eng.change is _CARRY:
+        elif plan.change is _CARRY:
             clear, c.carried = True, e_old
         if clear:
             c.done = c.carried
@@ -1371,6 +1342,7 @@ class Run:
                 c.due_at = at
             if c.breached_at is None and e_new > t:
                 c.breached_at = at
+                c.chain = self.chain_for(plan)
         if running:
             c.seg = at
 
@@ -1392,24 +1364,48 @@ class Run:
         ea = c.done
         add = self.engine.add[c.cal]
         if due is None:
-            due = add(a, t - ea) if t > ea else a
+            due = due_at(add, a, ea, t)
         if breach is None:
-            breach = add(a, t + 1 - ea) if t + 1 > ea else a
+            breach = breach_at(add, a, ea, t)
         for k, w in enumerate(plan.warns):
-            if warn[k] is None:
+            if warn[k] is None and (w.conds is None or _matches(w.conds, self.attrs)):
                 u = _warn_instant(w, add, a, ea, t)
                 warn[k] = NEVER if breach <= u else _held(w.notify, u)
         return due, breach, warn
 
-    def escalations(self, plan: MetricPlan, c: Cycle, breach: int | None) -> list[int]:
-        """Instants each escalation level is notified (empty without a breach)."""
-        esc = plan.esc
-        if esc is None or breach is None or c.target is None:
+    def chain_for(self, plan: MetricPlan) -> int:
+        """The first escalation chain of ``plan`` for the ticket's attributes now; -1: none."""
+        for k, esc in enumerate(plan.escs):
+            if esc.conds is None or _matches(esc.conds, self.attrs):
+                return k
+        return -1
+
+    def escalations(self, plan: MetricPlan, c: Cycle, breach: int | None) -> list[tuple[str, int]]:
+        """(level, instant notified) of each level of the cycle's chain (none without a
+        breach): the chain chosen at the breach, or for a breach still ahead, the one the
+        ticket's attributes select now."""
+        if not plan.escs or breach is None or c.target is None:
             return []
+        k = c.chain if c.breached_at is not None else self.chain_for(plan)
+        if k < 0:
+            return []
+        esc = plan.escs[k]
+        gaps = c.gaps
         if esc.business:
             add = self.engine.add[c.cal]
-            return [_held(esc.notify, add(breach, off)) for off in esc.offsets]
-        return [_held(esc.notify, breach + off) for off in esc.offsets]
+            if gaps is None:
+                at = [_held(esc.notify, add(breach, off)) for off in esc.offsets]
+            else:
+                el = self.engine.el[c.cal]
+                at = [_past_gaps(esc.notify, gaps, breach, off, add, el) for off in esc.offsets]
+        elif gaps is None:
+            at = [_held(esc.notify, breach + off) for off in esc.offsets]
+        else:
+            at = [
+                _past_gaps(esc.notify, gaps, breach, off, _wall_add, _wall_el)
+                for off in esc.offsets
+            ]
+        return list(zip(esc.names, at, strict=True))
 
 
 #: lifecycle events that change no attribute and need no reopen check of their own
@@ -1428,13 +1424,66 @@ _PLAIN: Final = frozenset(
 )
 
 
+def due_at(add: Elapsed, a: int, ea: int, t: int) -> int:
+    """The due-time formula: where the count, ``ea`` at ``a`` and running from there on the
+    calendar whose ``add_us`` is ``add``, reaches ``t`` (``a`` itself if it already has)."""
+    return add(a, t - ea) if t > ea else a
+
+
+def breach_at(add: Elapsed, a: int, ea: int, t: int) -> int:
+    """The breach formula: where that count first exceeds ``t``, by one microsecond."""
+    return due_at(add, a, ea, t + 1)
+
+
+def _wall_add(t: int, d: int) -> int:
+    return t + d
+
+
+def _wall_el(a: int, b: int) -> int:
+    return b - a
+
+
+def _past_gaps(
+    notify: BusinessCalendar | None,
+    gaps: list[tuple[int, int]],
+    start: int,
+    off: int,
+    add: Elapsed,
+    el: Elapsed,
+) -> int:
+    """The instant ``off`` after ``start`` (counted with ``add``/``el``) when the time in
+    ``gaps`` (the closed intervals ``[stop, reopen)`` of a resumed cycle) does not count; an
+    instant in a gap, or held to the notify calendar into one, moves to the gap's end."""
+    u = start
+    rem = off
+    for g0, g1 in gaps:
+        if g1 <= u:
+            continue
+        if g0 > u:
+            reach = add(u, rem)
+            if reach < g0:
+                u, rem = reach, 0
+                break
+            rem -= el(u, g0)
+        u = g1
+    else:
+        u = add(u, rem)
+    held = _held(notify, u)
+    while True:
+        for g0, g1 in gaps:
+            if g0 <= held < g1:
+                held = _held(notify, g1)
+                break
+        else:
+            return held
+
+
 def _warn_instant(w: WarnPlan, add: Elapsed, a: int, ea: int, t: int) -> int:
     """When warning ``w`` is reached on a segment running from ``a`` with ``ea`` counted."""
     if w.mode == WALL_LEAD:
-        due = add(a, t - ea) if t > ea else a
-        return max(a, due - w.lead)
+        return max(a, due_at(add, a, ea, t) - w.lead)
     th = -(-w.num * t // w.den) if w.mode == SHARE else max(0, t - w.lead)
-    return add(a, th - ea) if th > ea else a
+    return due_at(add, a, ea, th)
 
 
 def attrs_of(values: Mapping[str, str | None]) -> Attrs:
@@ -1445,3 +1494,164 @@ def attrs_of(values: Mapping[str, str | None]) -> Attrs:
         values.get("channel"),
         values.get("issue_class"),
     )
+
+
+# ---------------------------------------------------------------------- snapshots
+#: the format and version a snapshot of a run is written in
+SNAPSHOT_FORMAT: Final = "sla_engine.ticket_clock"
+SNAPSHOT_VERSION: Final = 1
+_SNAP_CYCLE_INTS: Final = (
+    "no",
+    "start",
+    "rule",
+    "mark",
+    "done",
+    "carried",
+)
+_SNAP_CYCLE_OPTIONAL: Final = ("target", "stop", "seg", "due_at", "due_stop", "breached_at")
+
+
+def _cal_ref(eng: Engine, cal: int) -> list[str | None]:
+    return [eng.cal_names[cal], eng.cal_zone[cal]]
+
+
+def _cal_index(eng: Engine, ref: Any) -> int:
+    name, zone = ref
+    base = eng.cal_names.index(name)
+    if zone is None:
+        return base
+    if not isinstance(zone, str):
+        raise TypeError(f"zone {zone!r}")
+    return eng.zoned(base, zone)
+
+
+def dump_run(run: Run) -> dict[str, Any]:
+    """The state of ``run`` as plain JSON data (see :func:`load_run`)."""
+    eng = run.engine
+    metrics = []
+    for plan in eng.plans:
+        cycles = []
+        for c in run.cycles[plan.index]:
+            cycle: dict[str, Any] = {k: getattr(c, k) for k in _SNAP_CYCLE_INTS}
+            cycle.update({k: getattr(c, k) for k in _SNAP_CYCLE_OPTIONAL})
+            cycle["cal"] = _cal_ref(eng, c.cal)
+            cycle["outcome"] = c.outcome
+            cycle["by_terminal"] = c.by_terminal
+            cycle["segs"] = None if c.segs is None else [list(s) for s in c.segs]
+            cycle["folds"] = (
+                None
+                if c.folds is None
+                else [[*_cal_ref(eng, k), n, acc] for k, (n, acc) in sorted(c.folds.items())]
+            )
+            cycle["gaps"] = None if c.gaps is None else [list(g) for g in c.gaps]
+            cycle["warn"] = list(c.warn)
+            cycle["chain"] = c.chain
+            log = []
+            for at, what, index, detail in c.log:
+                if what == "target":
+                    rule, attrs, cal, target = detail
+                    detail = [rule, list(attrs), _cal_ref(eng, cal), target]
+                log.append([at, what, index, detail])
+            cycle["log"] = log
+            cycles.append(cycle)
+        metrics.append(
+            {
+                "name": plan.name,
+                "open": run.open[plan.index] is not None,
+                "paused_by_event": run.evp[plan.index],
+                "paused_by_state": run.stp[plan.index],
+                "cycles": cycles,
+            }
+        )
+    return {
+        "ticket_id": run.ticket_id,
+        "attributes": dict(zip(ATTRIBUTES, run.attrs, strict=True)),
+        "timezone": run.zone,
+        "events_fed": run.count,
+        "last_event_us": None if run.last == NEVER else run.last,
+        "state": None if run.state < 0 else eng.lifecycle.states[run.state].name,
+        "seen": sorted(k.value for k in run.seen),
+        "metrics": metrics,
+    }
+
+
+def load_run(eng: Engine, data: Any) -> Run:
+    """A run in the state ``data`` (from :func:`dump_run` on the same SLA) describes.
+
+    Raises ``KeyError``, ``TypeError``, ``ValueError`` or ``IndexError`` on malformed data
+    (the caller turns them into one clear error)."""
+    attrs_raw = data["attributes"]
+    attrs: Attrs = tuple(attrs_raw[k] for k in ATTRIBUTES)
+    for value in (*attrs, data["timezone"]):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"attribute {value!r}")
+    run = Run(eng, str(data["ticket_id"]), attrs, data["timezone"])
+    run.count = _int(data["events_fed"])
+    last = data["last_event_us"]
+    run.last = NEVER if last is None else _int(last)
+    state = data["state"]
+    run.state = -1 if state is None else eng.states[state]
+    run.seen = {EventKind(k) for k in data["seen"]}
+    if run.count:
+        sels = eng.check_attrs(attrs)
+        if isinstance(sels, str):
+            raise ValueError(sels)
+        run.sels = sels
+    metrics = data["metrics"]
+    if [m["name"] for m in metrics] != [p.name for p in eng.plans]:
+        raise ValueError("the metrics are not the SLA's")
+    for plan, m in zip(eng.plans, metrics, strict=True):
+        mi = plan.index
+        run.evp[mi] = bool(m["paused_by_event"])
+        run.stp[mi] = bool(m["paused_by_state"])
+        cycles: list[Cycle] = []
+        for raw in m["cycles"]:
+            c = Cycle(0, 0, 0, None, 0, 0)
+            for k in _SNAP_CYCLE_INTS:
+                setattr(c, k, _int(raw[k]))
+            for k in _SNAP_CYCLE_OPTIONAL:
+                setattr(c, k, None if raw[k] is None else _int(raw[k]))
+            c.cal = _cal_index(eng, raw["cal"])
+            if not 0 <= c.rule < len(plan.rules):
+                raise IndexError(f"rule {c.rule}")
+            c.outcome = raw["outcome"]
+            if c.outcome not in (None, "met", "breached", "cancelled"):
+                raise ValueError(f"outcome {c.outcome!r}")
+            c.by_terminal = bool(raw["by_terminal"])
+            c.chain = _int(raw["chain"])
+            if not -1 <= c.chain < len(plan.escs):
+                raise IndexError(f"chain {c.chain}")
+            c.segs = None if raw["segs"] is None else [(_int(a), _int(b)) for a, b in raw["segs"]]
+            if raw["folds"] is not None:
+                c.folds = {
+                    _cal_index(eng, [name, zone]): (_int(n), _int(acc))
+                    for name, zone, n, acc in raw["folds"]
+                }
+            if raw["gaps"] is not None:
+                c.gaps = [(_int(a), _int(b)) for a, b in raw["gaps"]]
+            warn = [None if w is None else _int(w) for w in raw["warn"]]
+            if warn:
+                if len(warn) != len(plan.warns):
+                    raise ValueError("warnings are not the SLA's")
+                c.warn = warn
+            log: list[tuple[int, str, int, Any]] = []
+            for at, what, index, detail in raw["log"]:
+                if what == "target":
+                    rule, attrs_list, cal, target = detail
+                    detail = (rule, tuple(attrs_list), _cal_index(eng, cal), target)
+                log.append((_int(at), str(what), _int(index), detail))
+            c.log = log
+            cycles.append(c)
+        if cycles:
+            run.cycles[mi] = cycles
+        if m["open"]:
+            if not cycles:
+                raise ValueError(f"metric {plan.name!r} is open without a cycle")
+            run.open[mi] = cycles[-1]
+    return run
+
+
+def _int(value: Any) -> int:
+    if value.__class__ is not int:
+        raise TypeError(f"expected an integer, got {value!r}")
+    return int(value)

@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from sla_engine._time import format_duration
-from sla_engine.clocks.targets import parse_target
+from sla_engine.clocks.targets import Match, parse_target
 from sla_engine.errors import TicketError
 
 __all__ = ["Clock", "EscalationChain", "EscalationLevel", "WarningRule", "parse_share"]
@@ -99,10 +99,14 @@ class WarningRule:
     clock: Clock = Clock.BUSINESS
     metrics: frozenset[str] | None = None
     notify_calendar: str | None = None
+    #: the tickets warned (by tier, severity ...); ``None``: every ticket
+    when: Match | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise TicketError(f"a warning needs a name, got {self.name!r}", path=("name",))
+        if self.when is not None and not isinstance(self.when, Match):
+            raise TicketError(f"warning {self.name!r}: when must be a Match", path=("when",))
         if (self.share is None) == (self.lead is None):
             raise TicketError(
                 f"warning {self.name!r}: give exactly one of share (e.g. 3/4) or lead (e.g. 30m)",
@@ -137,7 +141,7 @@ class WarningRule:
         """Build from ``{"name": "75%", "share": "75%"}`` or ``{"lead": "30m", "clock": ...}``."""
         if not isinstance(data, Mapping):
             raise TicketError(f"a warning must be a mapping, got {data!r}", path=path)
-        keys = {"name", "share", "lead", "clock", "metrics", "notify_calendar"}
+        keys = {"name", "share", "lead", "clock", "metrics", "notify_calendar", "when"}
         unknown = sorted(set(data) - keys)
         if unknown:
             raise TicketError(
@@ -160,6 +164,7 @@ class WarningRule:
                 clock=clock,
                 metrics=_metric_names(data.get("metrics"), ("metrics",)),
                 notify_calendar=data.get("notify_calendar"),
+                when=_when(data.get("when")),
             )
         except TicketError as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
@@ -176,6 +181,8 @@ class WarningRule:
             out["metrics"] = sorted(self.metrics)
         if self.notify_calendar is not None:
             out["notify_calendar"] = self.notify_calendar
+        if self.when is not None:
+            out["when"] = self.when.to_mapping()
         return out
 
     def describe(self) -> str:
@@ -213,8 +220,13 @@ class EscalationChain:
     clock: Clock = Clock.WALL
     metrics: frozenset[str] | None = None
     notify_calendar: str | None = None
+    #: the tickets this chain escalates (by tier, severity ...), judged on the attributes at
+    #: the breach; ``None``: every ticket
+    when: Match | None = None
 
     def __post_init__(self) -> None:
+        if self.when is not None and not isinstance(self.when, Match):
+            raise TicketError("escalation when must be a Match", path=("when",))
         if not isinstance(self.levels, tuple) or not self.levels:
             raise TicketError("an escalation chain needs at least one level", path=("levels",))
         for i, level in enumerate(self.levels):
@@ -244,7 +256,7 @@ class EscalationChain:
         """Build from ``{"levels": [{"name": "L1 Support"}, {"name": ..., "after": "1h"}]}``."""
         if not isinstance(data, Mapping):
             raise TicketError(f"escalation must be a mapping, got {data!r}", path=path)
-        keys = {"levels", "clock", "metrics", "notify_calendar"}
+        keys = {"levels", "clock", "metrics", "notify_calendar", "when"}
         unknown = sorted(set(data) - keys)
         if unknown:
             raise TicketError(
@@ -278,6 +290,7 @@ class EscalationChain:
                 clock=clock,
                 metrics=_metric_names(data.get("metrics"), ("metrics",)),
                 notify_calendar=data.get("notify_calendar"),
+                when=_when(data.get("when")),
             )
         except TicketError as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
@@ -292,4 +305,14 @@ class EscalationChain:
             out["metrics"] = sorted(self.metrics)
         if self.notify_calendar is not None:
             out["notify_calendar"] = self.notify_calendar
+        if self.when is not None:
+            out["when"] = self.when.to_mapping()
         return out
+
+
+def _when(value: object) -> Match | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TicketError(f"'when' must be a mapping, got {value!r}", path=("when",))
+    return Match.from_mapping(value, path=("when",))

@@ -25,9 +25,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from sla_engine._time import format_duration, from_us, to_us, us_to_td
-from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run
+from sla_engine.clocks._engine import (
+    NEVER,
+    SNAPSHOT_FORMAT,
+    SNAPSHOT_VERSION,
+    Cycle,
+    MetricPlan,
+    Run,
+    breach_at,
+    due_at,
+    dump_run,
+    load_run,
+)
 from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
 from sla_engine.clocks.sla import SLA
 from sla_engine.data_versions import DataVersions, data_versions
@@ -43,6 +55,7 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "next_deadlines",
+    "next_deadlines_many",
     "rows_many_us",
 ]
 
@@ -180,7 +193,14 @@ def _detail(what: str, index: int, detail: object) -> str:
 
 # a raw status row: (plan, cycle, state, elapsed, due, breach, warn instants, escalation instants)
 _Row = tuple[
-    MetricPlan, Cycle | None, CycleState, int, int | None, int | None, list[int | None], list[int]
+    MetricPlan,
+    Cycle | None,
+    CycleState,
+    int,
+    int | None,
+    int | None,
+    list[int | None],
+    list[tuple[str, int]],
 ]
 
 
@@ -305,6 +325,74 @@ class TicketClock:
         """Every instant after ``as_of`` at which something changes if no event comes."""
         return _deadlines(self._run, self._as_of(as_of))
 
+    # ------------------------------------------------------------------ persistence
+    def snapshot(self) -> dict[str, Any]:
+        """The clock's whole state as plain JSON data (``json.dumps`` takes it as is).
+
+        It names its format and version and the policy it was taken under (the SLA's
+        ``name``, ``version`` and :attr:`~sla_engine.clocks.sla.SLA.content_hash`);
+        :meth:`restore` under that SLA gives a clock that answers exactly as this one, now and
+        after any further events. Instants are µs since the epoch (UTC).
+        """
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "format_version": SNAPSHOT_VERSION,
+            "policy": _policy_id(self.sla),
+            "clock": dump_run(self._run),
+        }
+
+    @classmethod
+    def restore(cls, sla: SLA, snapshot: Mapping[str, Any]) -> TicketClock:
+        """A clock in the state :meth:`snapshot` wrote, under the same ``sla``.
+
+        Raises ``TicketError`` if the snapshot is not one, is of another format version, was
+        taken under another policy (name, version or content) or is malformed.
+        """
+        if not isinstance(sla, SLA):
+            raise TicketError(f"expected an SLA, got {type(sla).__name__}")
+        if not isinstance(snapshot, Mapping) or snapshot.get("format") != SNAPSHOT_FORMAT:
+            raise TicketError(
+                f"not a ticket clock snapshot (expected format {SNAPSHOT_FORMAT!r}); pass what "
+                "TicketClock.snapshot() returned",
+                path=("format",),
+            )
+        if snapshot.get("format_version") != SNAPSHOT_VERSION:
+            raise TicketError(
+                f"snapshot format_version {snapshot.get('format_version')!r} is not supported "
+                f"(this library reads version {SNAPSHOT_VERSION}); replay the ticket's events",
+                path=("format_version",),
+            )
+        taken = snapshot.get("policy")
+        here = _policy_id(sla)
+        if taken != here:
+            shown = (
+                f"{taken.get('name')!r} version {taken.get('version')!r} "
+                f"(content {str(taken.get('hash'))[:12]})"
+                if isinstance(taken, Mapping)
+                else repr(taken)
+            )
+            raise TicketError(
+                f"the snapshot was taken under policy {shown}, not under {here['name']!r} "
+                f"version {here['version']!r} (content {here['hash'][:12]}); restore it under "
+                "the policy it was taken under, or replay the ticket's events under this one",
+                path=("policy",),
+            )
+        clock = cls.__new__(cls)
+        clock.sla = sla
+        try:
+            clock._run = load_run(sla.engine, snapshot["clock"])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise TicketError(
+                f"the snapshot is malformed ({type(exc).__name__}: {exc}); pass what "
+                "TicketClock.snapshot() returned, unchanged",
+                path=("clock",),
+            ) from None
+        return clock
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy go through the snapshot
+        return (TicketClock.restore, (self.sla, self.snapshot()))
+
 
 def _clock_for(sla: SLA, ticket: Ticket, as_of: datetime) -> tuple[TicketClock, int]:
     if not isinstance(ticket, Ticket):
@@ -415,7 +503,30 @@ def next_deadlines(sla: SLA, ticket: Ticket, *, as_of: datetime) -> tuple[ClockE
     return _deadlines(clock._run, t)
 
 
+def next_deadlines_many(
+    clocks: Iterable[TicketClock], *, as_of: datetime, until: datetime | None = None
+) -> list[tuple[str, ClockEvent]]:
+    """What a timer service tracking many open tickets sets timers for: every
+    :meth:`TicketClock.next_deadlines` entry of ``clocks`` after ``as_of`` (and not after
+    ``until``, when given), as ``(ticket id, entry)`` sorted by instant, then ticket id."""
+    limit = None if until is None else _require_as_of("", until)
+    found: list[tuple[int, str, int, tuple[str, ClockEvent]]] = []
+    for clock in clocks:
+        if not isinstance(clock, TicketClock):
+            raise TicketError(f"expected a TicketClock, got {type(clock).__name__}")
+        for seq, entry in enumerate(clock.next_deadlines(as_of=as_of)):
+            at = to_us(entry.at)
+            if limit is None or at <= limit:
+                found.append((at, clock.ticket_id, seq, (clock.ticket_id, entry)))
+    found.sort(key=lambda x: x[:3])
+    return [x[3] for x in found]
+
+
 # ---------------------------------------------------------------------- internals
+def _policy_id(sla: SLA) -> dict[str, Any]:
+    return {"name": sla.name, "version": sla.version, "hash": sla.content_hash}
+
+
 def _check_event_us(run: Run, kind: object, value: object) -> None:
     """Raise the error for an event kind or value the integer paths cannot take."""
     if not isinstance(kind, EventKind):
@@ -468,13 +579,13 @@ def _rows_us(run: Run, as_of: int) -> list[Row]:
             else:
                 cal = c.cal
                 if due is None:
-                    due = add[cal](a, t - elapsed) if t > elapsed else a
+                    due = due_at(add[cal], a, elapsed, t)
                 if breach is None and t + 1 <= elapsed:
                     breach = a
                 elapsed += eng.el[cal](a, as_of)
                 if breach is None and elapsed > t:
                     # business time passed the target by as_of: the breach is reached
-                    breach = add[cal](a, t + 1 - c.done)
+                    breach = breach_at(add[cal], a, c.done, t)
                 state = "breached" if breach is not None and breach <= as_of else "running"
             append(
                 (
@@ -534,7 +645,11 @@ def _visible(at: int | None, c: Cycle, breach: int | None) -> bool:
 
 
 def _timed(
-    plan: MetricPlan, c: Cycle, breach: int | None, warn: list[int | None], esc: list[int]
+    plan: MetricPlan,
+    c: Cycle,
+    breach: int | None,
+    warn: list[int | None],
+    esc: list[tuple[str, int]],
 ) -> list[tuple[int, StreamKind, str]]:
     """(instant, kind, detail) of the time-driven entries of a cycle, reached or not."""
     out: list[tuple[int, StreamKind, str]] = []
@@ -547,8 +662,8 @@ def _timed(
         out.append(
             (breach, StreamKind.BREACHED, f"target {format_duration(us_to_td(c.target))} passed")
         )
-    if plan.esc is not None and esc:
-        for name, at2 in zip(plan.esc.names, esc, strict=True):
+    if esc:
+        for name, at2 in esc:
             if _visible(at2, c, None):
                 out.append((at2, StreamKind.ESCALATED, f"to {name}"))
     return out

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from sla_engine.clocks.events import EventKind
+from sla_engine.clocks.strategies import Reopen, SeverityChange
 from sla_engine.errors import TicketError
 
 __all__ = ["Metric", "MetricKind", "Trigger"]
@@ -140,6 +141,8 @@ class Metric:
     - ``reset``: ends the open cycle (breached if it breached, else cancelled) and opens a new one.
     - ``cancel``: ends the open cycle as cancelled, unless it had already breached.
     - ``state``: for ``time_in_state``, the state measured.
+    - ``severity_change``, ``reopen``: this metric's own strategies; ``None`` (the default)
+      takes the SLA's :class:`~sla_engine.clocks.strategies.Strategies`.
     """
 
     name: str
@@ -154,6 +157,8 @@ class Metric:
     repeat: bool = False
     stop_on_terminal: bool = True
     state: str | None = None
+    severity_change: SeverityChange | None = None
+    reopen: Reopen | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][\w\-]*", self.name):
@@ -176,6 +181,13 @@ class Metric:
                 f"metric {self.name!r} has no start trigger; add one, e.g. start=('created',)",
                 path=("start",),
             )
+        for key, enum in (("severity_change", SeverityChange), ("reopen", Reopen)):
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, enum):
+                raise TicketError(
+                    f"metric {self.name!r}: {key} must be a {enum.__name__} or None, got {value!r}",
+                    path=(key,),
+                )
         for key in ("once", "repeat", "stop_on_terminal"):
             if not isinstance(getattr(self, key), bool):
                 raise TicketError(f"metric {self.name!r}: {key} must be true or false", path=(key,))
@@ -282,7 +294,17 @@ class Metric:
         """
         if not isinstance(data, Mapping):
             raise TicketError(f"a metric must be a mapping, got {data!r}", path=path)
-        keys = {"name", "kind", *_TRIGGER_FIELDS, "once", "repeat", "stop_on_terminal", "state"}
+        keys = {
+            "name",
+            "kind",
+            *_TRIGGER_FIELDS,
+            "once",
+            "repeat",
+            "stop_on_terminal",
+            "state",
+            "severity_change",
+            "reopen",
+        }
         unknown = sorted(set(data) - keys)
         if unknown:
             raise TicketError(
@@ -326,6 +348,16 @@ class Metric:
                     fields[key] = data[key]
                 elif base is not None:
                     fields[key] = getattr(base, key)
+            for key, enum in (("severity_change", SeverityChange), ("reopen", Reopen)):
+                if data.get(key) is not None:
+                    try:
+                        fields[key] = enum(data[key])
+                    except ValueError:
+                        raise TicketError(
+                            f"metric {name!r}: {key} {data[key]!r} is not one of "
+                            + ", ".join(m.value for m in enum),
+                            path=(key,),
+                        ) from None
             return cls(name=name, kind=kind, **fields)  # type: ignore[arg-type]
         except TicketError as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
@@ -340,6 +372,10 @@ class Metric:
         out["stop_on_terminal"] = self.stop_on_terminal
         if self.state is not None:
             out["state"] = self.state
+        if self.severity_change is not None:
+            out["severity_change"] = self.severity_change.value
+        if self.reopen is not None:
+            out["reopen"] = self.reopen.value
         return out
 
 

@@ -9,8 +9,11 @@ and :class:`~sla_engine.clocks.evaluate.TicketClock` run. ``SLA.from_mapping`` r
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from sla_engine.calendar import BusinessCalendar
@@ -46,8 +49,13 @@ class SLA:
     lifecycle: Lifecycle = field(default_factory=Lifecycle.default)
     warnings: tuple[WarningRule, ...] = ()
     escalation: EscalationChain | None = None
+    #: chains tried before ``escalation``, in order: a breach escalates through the first that
+    #: watches the metric and whose ``when`` matches the ticket at the breach (per-tier chains)
+    escalations: tuple[EscalationChain, ...] = ()
     strategies: Strategies = field(default_factory=Strategies)
     name: str = "sla"
+    #: the policy version this SLA was compiled from (a policy file's ``version``), if any
+    version: str | None = None
     engine: Engine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -79,13 +87,37 @@ class SLA:
             raise TicketError("warnings must be a tuple of WarningRule", path=("warnings",))
         if self.escalation is not None and not isinstance(self.escalation, EscalationChain):
             raise TicketError("escalation must be an EscalationChain or None", path=("escalation",))
+        if not isinstance(self.escalations, tuple) or not all(
+            isinstance(c, EscalationChain) for c in self.escalations
+        ):
+            raise TicketError(
+                "escalations must be a tuple of EscalationChain", path=("escalations",)
+            )
         if not isinstance(self.calendar_rules, tuple) or not all(
             isinstance(r, CalendarRule) for r in self.calendar_rules
         ):
             raise TicketError(
                 "calendar_rules must be a tuple of CalendarRule", path=("calendar_rules",)
             )
+        if self.version is not None and (not isinstance(self.version, str) or not self.version):
+            raise TicketError(
+                f"version must be non-empty text or None, got {self.version!r}", path=("version",)
+            )
         object.__setattr__(self, "engine", Engine(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy rebuild from the fields; the compiled engine is built anew
+        return (_rebuild, (tuple((f, getattr(self, f)) for f in _INIT_FIELDS),))
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the SLA's plain data (``to_mapping``, as canonical JSON): two SLAs with
+        the same rules have the same hash, whatever object holds them."""
+        found = self.engine.content_hash
+        if found is None:
+            text = json.dumps(self.to_mapping(), sort_keys=True, separators=(",", ":"))
+            found = self.engine.content_hash = hashlib.sha256(text.encode()).hexdigest()
+        return found
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SLA:
@@ -97,6 +129,7 @@ class SLA:
             raise TicketError(f"an SLA must be a mapping, got {data!r}")
         keys = {
             "name",
+            "version",
             "calendars",
             "metrics",
             "targets",
@@ -104,6 +137,7 @@ class SLA:
             "lifecycle",
             "warnings",
             "escalation",
+            "escalations",
             "strategies",
         }
         unknown = sorted(set(data) - keys)
@@ -152,12 +186,29 @@ class SLA:
             fields["escalation"] = EscalationChain.from_mapping(
                 data["escalation"], path=("escalation",)
             )
+        if data.get("escalations"):
+            raw_chains = data["escalations"]
+            if isinstance(raw_chains, str) or not isinstance(raw_chains, Sequence):
+                raise TicketError(
+                    f"escalations must be a list of chains, got {raw_chains!r}",
+                    path=("escalations",),
+                )
+            fields["escalations"] = tuple(
+                EscalationChain.from_mapping(c, path=("escalations", i))
+                for i, c in enumerate(raw_chains)
+            )
         if "strategies" in data:
             fields["strategies"] = Strategies.from_mapping(data["strategies"], path=("strategies",))
         if "name" in data:
             if not isinstance(data["name"], str):
                 raise TicketError(f"name must be text, got {data['name']!r}", path=("name",))
             fields["name"] = data["name"]
+        if data.get("version") is not None:
+            if not isinstance(data["version"], str):
+                raise TicketError(
+                    f"version must be text, got {data['version']!r}", path=("version",)
+                )
+            fields["version"] = data["version"]
         return cls(calendars=calendars, metrics=metrics, targets=targets, **fields)
 
     def to_mapping(self) -> dict[str, Any]:
@@ -174,6 +225,10 @@ class SLA:
         }
         if self.escalation is not None:
             out["escalation"] = self.escalation.to_mapping()
+        if self.escalations:
+            out["escalations"] = [c.to_mapping() for c in self.escalations]
+        if self.version is not None:
+            out["version"] = self.version
         return out
 
     def metric(self, name: str) -> Metric:
@@ -182,6 +237,13 @@ class SLA:
             if metric.name == name:
                 return metric
         raise LookupError(name)
+
+
+_INIT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(SLA) if f.init)
+
+
+def _rebuild(items: tuple[tuple[str, Any], ...]) -> SLA:
+    return SLA(**dict(items))
 
 
 def _calendar_mapping(cal: BusinessCalendar) -> Any:

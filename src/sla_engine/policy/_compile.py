@@ -85,6 +85,7 @@ class PlannedRule:
     when: Mapping[str, tuple[str, ...]]
     target: timedelta | BusinessDays | None
     calendar: str | None
+    customer_zone: bool = False
 
     def matches(self, attributes: Mapping[str, str | None]) -> bool:
         """Whether a ticket with ``attributes`` matches this rule."""
@@ -106,6 +107,8 @@ class PlannedRule:
         }
         if self.calendar is not None:
             out["calendar"] = self.calendar
+        if self.customer_zone:
+            out["customer_zone"] = True
         return out
 
 
@@ -179,6 +182,7 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                     when=when,
                     target=_target(rule.target),
                     calendar=rule.calendar,
+                    customer_zone=bool(rule.customer_zone),
                 )
             )
     for tier_name, tier in (spec.tiers or {}).items():
@@ -195,6 +199,7 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                         when={"tier": (tier_name,)},
                         target=_target(value),
                         calendar=tier.calendar,
+                        customer_zone=bool(tier.customer_zone),
                     )
                 )
                 continue
@@ -210,6 +215,7 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                         when={"tier": (tier_name,), attribute: (key,)},
                         target=_target(target),
                         calendar=tier.calendar,
+                        customer_zone=bool(tier.customer_zone),
                     )
                 )
     for name, metric_spec in metrics.items():
@@ -234,7 +240,12 @@ def planned_calendar_rules(spec: PolicySpec) -> list[tuple[Path, dict[str, Any]]
         out.append(
             (
                 ("tiers", name, "calendar"),
-                {"name": f"tier {name}", "when": {"tier": [name]}, "calendar": tier.calendar},
+                {
+                    "name": f"tier {name}",
+                    "when": {"tier": [name]},
+                    "calendar": tier.calendar,
+                    **({"customer_zone": True} if tier.customer_zone else {}),
+                },
             )
         )
     for name, channel in (spec.channels or {}).items():
@@ -296,7 +307,7 @@ def _metric_mapping(name: str, metric: MetricSpec | None) -> dict[str, Any]:
         value = getattr(metric, key)
         if value is not None:
             out[key] = list(value)
-    for key in ("once", "repeat", "stop_on_terminal", "state"):
+    for key in ("once", "repeat", "stop_on_terminal", "state", "severity_change", "reopen"):
         value = getattr(metric, key)
         if value is not None:
             out[key] = value
@@ -373,9 +384,17 @@ def build_sla(spec: PolicySpec, calendars: Mapping[str, BusinessCalendar]) -> SL
 
         with _locating(role_path):
             fields["lifecycle"] = Lifecycle.from_mapping({"states": states, **roles})
-    if spec.warnings:
-        rules_ = []
-        for i, warning in enumerate(spec.warnings):
+    scoped_warnings: list[tuple[Path, Any, dict[str, Any] | None]] = [
+        (("warnings", i), w, None) for i, w in enumerate(spec.warnings or [])
+    ]
+    for tier_name, tier in (spec.tiers or {}).items():
+        scoped_warnings += [
+            (("tiers", tier_name, "warnings", i), w, {"tier": [tier_name]})
+            for i, w in enumerate(tier.warnings or [])
+        ]
+    if scoped_warnings:
+        rules_: list[WarningRule] = []
+        for base, warning, when in scoped_warnings:
             data: dict[str, Any] = {"name": warning.name or _warning_name(warning.at, warning)}
             if warning.at is not None:
                 data["share"] = f"{warning.at}%"
@@ -386,30 +405,38 @@ def build_sla(spec: PolicySpec, calendars: Mapping[str, BusinessCalendar]) -> SL
                 data["metrics"] = list(warning.metrics)
             if warning.notify_calendar is not None:
                 data["notify_calendar"] = warning.notify_calendar
+            if when is not None:
+                data["when"] = when
 
-            def warning_path(path: Path, i: int = i) -> Path:
+            def warning_path(path: Path, base: Path = base) -> Path:
                 renamed = {"share": "at", "lead": "before"}
                 tail = tuple(renamed.get(str(p), p) for p in path[2:3]) + path[3:]
-                return (*path[:2], *tail) if len(path) >= 2 else ("warnings", i)
+                return (*base, *tail) if len(path) >= 2 else base
 
             with _locating(warning_path):
-                rules_.append(WarningRule.from_mapping(data, path=("warnings", i)))
+                rules_.append(WarningRule.from_mapping(data, path=("warnings", len(rules_))))
         fields["warnings"] = tuple(rules_)
     if spec.escalation is not None:
-        chain = spec.escalation
-        levels = []
-        previous: timedelta | BusinessDays | None = None
-        for level in chain.levels:
-            after = level.after if level.after is not None else (previous or timedelta(0))
-            levels.append({"name": level.name, "after": _text(after)})
-            previous = level.responds_within
-        chain_data: dict[str, Any] = {"levels": levels}
-        for key in ("clock", "metrics", "notify_calendar"):
-            value = getattr(chain, key)
-            if value is not None:
-                chain_data[key] = value
         with _locating():
-            fields["escalation"] = EscalationChain.from_mapping(chain_data, path=("escalation",))
+            fields["escalation"] = EscalationChain.from_mapping(
+                _chain_data(spec.escalation, None), path=("escalation",)
+            )
+    tier_chains = []
+    for tier_name, tier in (spec.tiers or {}).items():
+        if tier.escalation is not None:
+            where: Path = ("tiers", tier_name, "escalation")
+
+            def chain_path(path: Path, where: Path = where) -> Path:
+                return (*where, *path[1:])
+
+            with _locating(chain_path):
+                tier_chains.append(
+                    EscalationChain.from_mapping(
+                        _chain_data(tier.escalation, {"tier": [tier_name]}), path=("escalation",)
+                    )
+                )
+    if tier_chains:
+        fields["escalations"] = tuple(tier_chains)
     if spec.strategies is not None:
         choices = spec.strategies.model_dump(exclude_none=True)
         with _locating():
@@ -436,8 +463,28 @@ def build_sla(spec: PolicySpec, calendars: Mapping[str, BusinessCalendar]) -> SL
             targets=targets,
             calendar_rules=calendar_rules,
             name=f"{spec.name} {spec.version}",
+            version=spec.version,
             **fields,
         )
+
+
+def _chain_data(chain: Any, when: dict[str, list[str]] | None) -> dict[str, Any]:
+    """An escalation spec as ``EscalationChain.from_mapping`` reads it (a level's ``after``
+    defaults to the previous level's ``responds_within``)."""
+    levels = []
+    previous: timedelta | BusinessDays | None = None
+    for level in chain.levels:
+        after = level.after if level.after is not None else (previous or timedelta(0))
+        levels.append({"name": level.name, "after": _text(after)})
+        previous = level.responds_within
+    data: dict[str, Any] = {"levels": levels}
+    for key in ("clock", "metrics", "notify_calendar"):
+        value = getattr(chain, key)
+        if value is not None:
+            data[key] = value
+    if when is not None:
+        data["when"] = when
+    return data
 
 
 def _warning_name(at: object, warning: Any) -> str:

@@ -227,18 +227,24 @@ def check_references(ctx: LintContext) -> None:
     if spec.lifecycle is not None:
         for role, state in spec.lifecycle.model_dump(exclude_none=True).items():
             ctx.check("state", ("lifecycle", role), state, states)
-    for i, warning in enumerate(spec.warnings or []):
-        for j, metric in enumerate(warning.metrics or []):
-            ctx.check("metric", ("warnings", i, "metrics", j), metric, metrics)
-        if warning.notify_calendar is not None:
-            path = ("warnings", i, "notify_calendar")
-            ctx.check("calendar", path, warning.notify_calendar, calendars)
-    if spec.escalation is not None:
-        for j, metric in enumerate(spec.escalation.metrics or []):
-            ctx.check("metric", ("escalation", "metrics", j), metric, metrics)
-        if spec.escalation.notify_calendar is not None:
-            path = ("escalation", "notify_calendar")
-            ctx.check("calendar", path, spec.escalation.notify_calendar, calendars)
+    scoped: list[tuple[tuple[str | int, ...], Any, Any]] = [((), spec.warnings, spec.escalation)]
+    scoped += [
+        (("tiers", name), tier.warnings, tier.escalation)
+        for name, tier in (spec.tiers or {}).items()
+    ]
+    for base, warnings_, escalation in scoped:
+        for i, warning in enumerate(warnings_ or []):
+            for j, metric in enumerate(warning.metrics or []):
+                ctx.check("metric", (*base, "warnings", i, "metrics", j), metric, metrics)
+            if warning.notify_calendar is not None:
+                path = (*base, "warnings", i, "notify_calendar")
+                ctx.check("calendar", path, warning.notify_calendar, calendars)
+        if escalation is not None:
+            for j, metric in enumerate(escalation.metrics or []):
+                ctx.check("metric", (*base, "escalation", "metrics", j), metric, metrics)
+            if escalation.notify_calendar is not None:
+                path = (*base, "escalation", "notify_calendar")
+                ctx.check("calendar", path, escalation.notify_calendar, calendars)
 
 
 def check_distinct_names(ctx: LintContext) -> None:

@@ -50,7 +50,7 @@ from sla_engine.policy.source import (
 )
 
 if TYPE_CHECKING:
-    from sla_engine.clocks import SLA
+    from sla_engine.clocks import SLA, Evaluation, Ticket
     from sla_engine.credits import BillingCycle, CreditSchedule, Fee
 
 __all__ = ["Policy", "PolicySet", "Validation", "load_policy", "load_policy_set", "validate_policy"]
@@ -650,6 +650,49 @@ class PolicySet:
                 return policy
         raise self._none_in_force(instant.isoformat())
 
+    def governing(self, ticket: Ticket, *, as_of: datetime, governs: str = "creation") -> Policy:
+        """The version whose clocks govern ``ticket`` when asked at ``as_of``.
+
+        ``governs`` names the choice: ``"creation"`` (the default) the version in force when
+        the ticket was created, so the due times told at opening stay true; ``"latest"`` the
+        version in force at ``as_of``, so a later version (an added holiday, changed hours)
+        reaches open tickets, replayed from their creation.
+        """
+        if governs not in _GOVERNS:
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path="governs",
+                        message=f"governs {governs!r} is not one of {', '.join(_GOVERNS)}",
+                    )
+                ]
+            )
+        from sla_engine._time import require_aware
+
+        if governs == "latest":
+            return self.for_instant(require_aware(as_of, "as_of"))
+        if not ticket.events:
+            raise PolicyError(
+                [PolicyProblem(path="events", message=f"ticket {ticket.id!r} has no events")]
+            )
+        return self.for_instant(ticket.events[0].at)
+
+    def evaluate(self, ticket: Ticket, *, as_of: datetime, governs: str = "creation") -> Evaluation:
+        """:func:`~sla_engine.clocks.evaluate.evaluate` under :meth:`governing`'s version."""
+        from sla_engine.clocks import evaluate
+
+        policy = self.governing(ticket, as_of=as_of, governs=governs)
+        if policy.sla is None:
+            raise PolicyError(
+                [
+                    PolicyProblem(
+                        path="metrics",
+                        message=f"version {policy.version!r} defines no metrics to evaluate",
+                    )
+                ]
+            )
+        return evaluate(policy.sla, ticket, as_of=as_of)
+
     def _none_in_force(self, when: str) -> PolicyError:
         return PolicyError(
             [
@@ -662,6 +705,10 @@ class PolicySet:
                 )
             ]
         )
+
+
+#: the choices of :meth:`PolicySet.governing`
+_GOVERNS: Final = ("creation", "latest")
 
 
 def load_policy_set(paths: Sequence[str | os.PathLike[str]]) -> PolicySet:

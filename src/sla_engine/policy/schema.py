@@ -599,6 +599,13 @@ TierTarget = Annotated[
 class TierSpec(_Model):
     """A support tier: its price, its calendar and its targets.
 
+    ``warnings`` are this tier's own (besides the policy's); ``escalation`` is the chain a
+    breach of this tier's tickets escalates through, instead of the policy's.
+
+    With ``customer_zone: true`` the tier's calendar (for its calendar rule and its targets)
+    is read in the ticket's own time zone, the ``timezone`` a ticket carries; a ticket without
+    one keeps the calendar's zone.
+
     ``targets`` maps a metric to one duration for the whole tier, or to durations by severity,
     channel or issue class name (``{sev1: 2h, phone: 30s, tier1: 24h}``), tried in the order
     written.
@@ -611,6 +618,21 @@ class TierSpec(_Model):
     channels: list[Ident] | None = None
     features: list[Text] | None = None
     targets: dict[Ident, TierTarget] | None = None
+    customer_zone: Annotated[
+        bool | None,
+        Field(
+            description="read the tier's calendar in the ticket's own time zone (its "
+            "'timezone'), when it has one"
+        ),
+    ] = None
+    warnings: Annotated[
+        list[WarningSpec] | None,
+        Field(description="warnings for this tier's tickets only, besides the policy's"),
+    ] = None
+    escalation: Annotated[
+        EscalationSpec | None,
+        Field(description="this tier's own escalation chain, instead of the policy's"),
+    ] = None
 
 
 def _trigger(value: object) -> str:
@@ -653,7 +675,8 @@ class MetricSpec(_Model):
     ``kind`` defaults to the metric's name when that names a built-in kind, else ``custom``; a
     built-in kind supplies its triggers and the keys given replace them. ``default`` is the
     target for tickets no rule or tier target matches (``none``: the metric does not apply to
-    them), counted on ``calendar``.
+    them), counted on ``calendar``. ``severity_change`` and ``reopen`` override the policy's
+    strategies for this metric.
     """
 
     kind: MetricKindName | None = None
@@ -671,6 +694,14 @@ class MetricSpec(_Model):
     state: StateName | None = None
     default: Target | None = None
     calendar: Ident | None = None
+    severity_change: Annotated[
+        Literal["recompute", "restart", "carry"] | None,
+        Field(description="this metric's own severity_change strategy (the policy's)"),
+    ] = None
+    reopen: Annotated[
+        Literal["resume", "new_cycle"] | None,
+        Field(description="this metric's own reopen strategy (the policy's)"),
+    ] = None
 
     def kind_for(self, name: str) -> str:
         """The metric's kind, given its name."""
@@ -721,6 +752,10 @@ class RuleSpec(_Model):
     when: WhenSpec | None = None
     target: Target
     calendar: Ident | None = None
+    customer_zone: Annotated[
+        bool | None,
+        Field(description="read the rule's calendar in the ticket's own time zone"),
+    ] = None
 
 
 ClockName = Literal["business", "wall"]

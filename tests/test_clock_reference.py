@@ -1,0 +1,179 @@
+"""The clock engine agrees with the slow reference of tests/reference_clock.py on random
+policies and tickets: statuses, the warnings, breaches and escalations of the event stream, and
+next_deadlines, after every event and later.
+
+CI runs a modest number of examples; ``CLOCK_REFERENCE_EXAMPLES=5000`` runs thousands.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reference_calendar import reference_for, us_of
+from reference_clock import ReferenceClock
+from sla_engine.clocks import SLA, StreamKind, TicketClock
+from sla_engine.errors import TicketError
+from strategies import (
+    CLOCK_POLICY_CALENDARS,
+    CLOCK_TICKET_ZONES,
+    CLOCK_VALUES,
+    clock_lifecycle_logs,
+    clock_policies,
+    clock_rich_logs,
+)
+
+EXAMPLES = int(os.environ.get("CLOCK_REFERENCE_EXAMPLES", "60"))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+class _References(dict[str, Any]):
+    """The reference calendars by name; ``name@zone`` builds that calendar in another zone."""
+
+    def __missing__(self, key: str) -> Any:
+        name, _, zone = key.partition("@")
+        mapping = {**CLOCK_POLICY_CALENDARS[name], "timezone": zone}
+        found = self[key] = reference_for(mapping, years=range(2025, 2028))
+        return found
+
+
+REFERENCES = _References(
+    (k, reference_for(v, years=range(2025, 2028))) for k, v in CLOCK_POLICY_CALENDARS.items()
+)
+
+
+def engine_statuses(clock: TicketClock, as_of: Any) -> tuple[list[tuple[Any, ...]], Any]:
+    result = clock.evaluate(as_of=as_of)
+    rows = []
+    for c in result.cycles:
+        rows.append(
+            (
+                c.metric,
+                c.cycle,
+                c.state.value,
+                None if c.start is None else us_of(c.start),
+                None if c.stop is None else us_of(c.stop),
+                None if c.due is None else us_of(c.due),
+                None if c.breached_at is None else us_of(c.breached_at),
+                None if c.target is None else c.target // timedelta(microseconds=1),
+                c.business_elapsed // timedelta(microseconds=1),
+                c.rule,
+            )
+        )
+    return rows, result
+
+
+TIMED = {StreamKind.WARNED, StreamKind.BREACHED, StreamKind.ESCALATED}
+
+
+def timed_rows(events: Any) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            us_of(e.at),
+            e.kind.value,
+            e.metric,
+            e.cycle,
+            "" if e.kind is StreamKind.BREACHED else e.detail,
+        )
+        for e in events
+        if e.kind in TIMED
+    )
+
+
+def reference_statuses(ref: ReferenceClock, as_of: int) -> list[tuple[Any, ...]]:
+    rows = []
+    for s in ref.statuses(as_of):
+        pending = s.state == "pending"
+        rows.append(
+            (
+                s.metric,
+                s.cycle,
+                s.state,
+                None if pending else s.start,
+                s.stop,
+                s.due,
+                s.breached_at,
+                s.target,
+                s.elapsed,
+                s.rule,
+            )
+        )
+    return rows
+
+
+def check(
+    mapping: dict[str, Any],
+    attrs: dict[str, str | None],
+    log: Any,
+    extra: int,
+    zone: str | None = None,
+) -> int:
+    """Feed the log to both; compare after each accepted event and ``extra`` µs after the last.
+    Returns how many events were accepted."""
+    sla = SLA.from_mapping(mapping)
+    clock = TicketClock(
+        sla, ticket_id="R", tier=attrs["tier"], severity=attrs["severity"], timezone=zone
+    )
+    ref = ReferenceClock(mapping, REFERENCES, attrs, zone)
+    start, steps = log
+    t0 = us_of(start)
+    events = [(t0, "created", None)] + [
+        (t0 + off // timedelta(microseconds=1), k, v) for off, k, v in steps
+    ]
+    accepted = 0
+    for at, kind, value in events:
+        try:
+            clock.feed_us(at, __import__("sla_engine").clocks.EventKind(kind), value)
+        except TicketError:
+            assert not ref.valid(kind, value), (kind, value)
+            continue
+        assert ref.valid(kind, value), (kind, value)
+        ref.feed(at, kind, value)
+        accepted += 1
+        compare(clock, ref, at)
+    if accepted:
+        compare(clock, ref, ref.last + extra)
+    return accepted
+
+
+def compare(clock: TicketClock, ref: ReferenceClock, at: int) -> None:
+    from reference_calendar import dt_of
+
+    as_of = dt_of(at)
+    got, result = engine_statuses(clock, as_of)
+    assert got == reference_statuses(ref, at), as_of
+    expected = ref.timed()
+    assert timed_rows(result.events) == sorted(x[:5] for x in expected if x[0] <= at), as_of
+    deadlines = timed_rows(clock.next_deadlines(as_of=as_of))
+    assert deadlines == sorted(x[:5] for x in expected if x[0] > at and x[5]), as_of
+
+
+@SETTINGS
+@given(
+    mapping=clock_policies(),
+    log=st.one_of(clock_lifecycle_logs(), clock_rich_logs()),
+    tier=st.sampled_from([None, *CLOCK_VALUES["tier_changed"]]),
+    severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),
+    extra=st.integers(0, 3 * 24 * 3_600_000_000),
+    zone=st.sampled_from(CLOCK_TICKET_ZONES),
+)
+def test_engine_agrees_with_reference_clock(
+    mapping: dict[str, Any],
+    log: Any,
+    tier: str | None,
+    severity: str | None,
+    extra: int,
+    zone: str | None,
+) -> None:
+    """Statuses, reached warnings/breaches/escalations and next deadlines equal the
+    reference's after every event of a random ticket (maybe in its own zone) under a random
+    policy."""
+    check(mapping, {"tier": tier, "severity": severity}, log, extra, zone)
