@@ -186,3 +186,26 @@ def format_duration(value: timedelta) -> str:
     if seconds or micro:
         parts.append(f"{seconds}.{micro:06d}".rstrip("0").rstrip(".") + "s")
     return sign + ("".join(parts) or "0s")
+
+
+FIRST_INSTANT: Final = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest instant the library takes (the calendars' horizon starts here)."""
+END_INSTANT: Final = datetime(2200, 1, 1, tzinfo=UTC)
+"""The first instant past the library's horizon: every instant taken is before it."""
+_FIRST_US: Final = (FIRST_INSTANT - EPOCH) // US
+_END_US: Final = (END_INSTANT - EPOCH) // US
+
+
+def horizon_us(value: datetime, what: str = "instant", *, path: tuple[str | int, ...] = ()) -> int:
+    """Microseconds since the epoch of an aware instant inside the horizon
+    (1900-01-01T00:00Z to 2200-01-01T00:00Z, half-open); a ``HorizonError`` otherwise."""
+    from sla_engine.errors import HorizonError
+
+    us = to_us(require_aware(value, what), what)
+    if not _FIRST_US <= us < _END_US:
+        raise HorizonError(
+            f"{what}: {value.isoformat()} is outside the instants sla_engine takes, "
+            "1900-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z",
+            path=path,
+        )
+    return us

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sla_engine._time import from_us, to_us
+from sla_engine._time import from_us, horizon_us, to_us
 from sla_engine.errors import NaiveDatetimeError, TicketError
 
 __all__ = ["ATTRIBUTES", "Event", "EventKind", "Ticket"]
@@ -108,7 +108,9 @@ class Event:
                 f"got {self.value!r}",
                 path=("value",),
             )
-        object.__setattr__(self, "at_us", to_us(self.at))
+        object.__setattr__(
+            self, "at_us", horizon_us(self.at, f"event {self.kind.value}: at", path=("at",))
+        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> Event:

@@ -15,6 +15,9 @@ from sla_engine.errors import CreditError, DurationError, NaiveDatetimeError
 
 Path = tuple[str | int, ...]
 
+MAX_DIGITS = 36
+"""Numbers read for credits are below ``10**MAX_DIGITS``, with at most as many decimals."""
+
 _FLOAT_HINT = "write money and percentages as strings or Decimal, e.g. '49.99' or Decimal('49.99')"
 
 
@@ -62,6 +65,14 @@ def decimal(value: object, path: Path, *, what: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise CreditError(f"{what}: {value!r} is not a finite number", path=path)
+    exponent = result.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if result.adjusted() >= MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
+        raise CreditError(
+            f"{what}: {result:.6E} is out of bounds; numbers here are below 10**{MAX_DIGITS} "
+            f"with at most {MAX_DIGITS} decimals",
+            path=path,
+        )
     return result
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from sla_engine._time import format_duration, from_us, require_aware, td_to_us, to_us
+from sla_engine._time import format_duration, from_us, horizon_us, require_aware, td_to_us, to_us
 from sla_engine.credits import _read
 from sla_engine.credits.period import _zone, utc_iso
 from sla_engine.errors import CreditError, NaiveDatetimeError
@@ -45,6 +45,7 @@ def _aware(value: datetime, what: str, name: str) -> None:
         require_aware(value, what)
     except NaiveDatetimeError as exc:
         raise NaiveDatetimeError(exc.message, path=(name,)) from None
+    horizon_us(value, what, path=(name,))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,18 @@ from iso4217 import Currency
 from sla_engine.credits import _read
 from sla_engine.errors import CreditError
 
-__all__ = ["ROUNDING_MODES", "Fee", "FeeBasis", "RoundingMode", "minor_unit", "round_money"]
+__all__ = [
+    "MAX_AMOUNT",
+    "ROUNDING_MODES",
+    "Fee",
+    "FeeBasis",
+    "RoundingMode",
+    "minor_unit",
+    "round_money",
+]
+
+MAX_AMOUNT: Final = Decimal(10) ** 36
+"""Every fee is below this amount (36 digits before the decimal point)."""
 
 RoundingMode = Literal["half_even", "half_up", "half_down", "up", "down", "ceiling", "floor"]
 ROUNDING_MODES: Final[tuple[str, ...]] = (
@@ -123,6 +134,11 @@ class Fee:
             raise CreditError(
                 f"fee.amount: {self.amount} must be a finite amount >= 0; a credit is a share "
                 "of what was paid",
+                path=("amount",),
+            )
+        if self.amount >= MAX_AMOUNT:
+            raise CreditError(
+                f"fee.amount: {self.amount:.6E} is out of bounds; a fee is below {MAX_AMOUNT:.0E}",
                 path=("amount",),
             )
         try:

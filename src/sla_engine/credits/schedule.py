@@ -82,6 +82,11 @@ def _check_duration(value: object, path: tuple[str | int, ...], what: str) -> No
         raise CreditError(f"{what}: expected a timedelta >= 0, got {value!r}", path=path)
 
 
+MAX_CLAIM_DAYS: Final = 36_525
+"""The longest claim window in days (a century)."""
+MAX_CLAIM_CYCLES: Final = 1_200
+"""The longest claim window in billing cycles (a century of monthly cycles)."""
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a rule gives for one measured downtime: ``factor`` times the fee ``base``."""
@@ -742,13 +747,15 @@ class ClaimWindow:
             )
         if (self.days is None) == (self.cycles is None):
             raise CreditError("a claim window needs exactly one of days or cycles")
-        for name in ("days", "cycles"):
+        for name, most in (("days", MAX_CLAIM_DAYS), ("cycles", MAX_CLAIM_CYCLES)):
             value = getattr(self, name)
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 0
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most
             ):
                 raise CreditError(
-                    f"claim {name}: expected a whole number >= 0, got {value!r}", path=(name,)
+                    f"claim {name}: expected a whole number from 0 to {most:,} (a century), "
+                    f"got {value!r}",
+                    path=(name,),
                 )
 
     def describe(self) -> str:

@@ -8,6 +8,7 @@ problem at once: when some sections are malformed, the others are still linted.
 
 from __future__ import annotations
 
+import decimal
 import os
 import re
 import warnings
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 __all__ = ["Policy", "PolicySet", "Validation", "load_policy", "load_policy_set", "validate_policy"]
 
 PolicySource = str | os.PathLike[str] | Mapping[str, Any]
+
+MAX_USERS: Final = 10**6
+"""The most users :meth:`Policy.fee` multiplies a per-user price by."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,16 +174,29 @@ class Policy:
                 ],
                 source=self.source,
             )
-        if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+        if (
+            isinstance(users, bool)
+            or not isinstance(users, int)
+            or not 1 <= users <= MAX_USERS
+        ):
             raise PolicyError(
                 [
                     PolicyProblem(
-                        path="", message=f"users must be a whole number >= 1, got {users!r}"
+                        path="",
+                        message=f"users must be a whole number from 1 to {MAX_USERS:,}, "
+                        f"got {users!r}",
                     )
                 ],
                 source=self.source,
             )
-        amount = price.amount * users if price.per == "user-month" else price.amount
+        amount = price.amount
+        if price.per == "user-month":
+            # exact: wide enough for any price the format admits times any number of users
+            with decimal.localcontext() as ctx:
+                ctx.prec = len(amount.as_tuple().digits) + len(str(users)) + 2
+                ctx.traps[decimal.Inexact] = True
+                ctx.traps[decimal.Rounded] = True
+                amount = amount * users
         currency = price.currency or self.spec.currency or ""
         return Fee(amount=amount, currency=currency, per="month")
 
