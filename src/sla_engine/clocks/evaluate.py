@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
-from sla_engine._time import format_duration, from_us, horizon_us, to_us, us_to_td
+from sla_engine._time import format_duration, from_us, horizon_us, us_to_td
 from sla_engine.clocks._engine import NEVER, Cycle, MetricPlan, Run
 from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
 from sla_engine.clocks.sla import SLA

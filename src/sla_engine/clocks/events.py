@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sla_engine._time import from_us, horizon_us, to_us
-from sla_engine.errors import NaiveDatetimeError, TicketError
+from sla_engine._time import from_us, horizon_us
+from sla_engine.errors import HorizonError, NaiveDatetimeError, TicketError
 
 __all__ = ["ATTRIBUTES", "Event", "EventKind", "Ticket"]
 
@@ -149,6 +149,8 @@ class Event:
             )
         try:
             return cls(kind=kind, at=at, value=data.get("value"))
+        except HorizonError as exc:
+            raise HorizonError(exc.message, path=(*path, *exc.path)) from None
         except (TicketError, NaiveDatetimeError) as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
 
@@ -241,8 +243,8 @@ class Ticket:
         for i, raw in enumerate(raw_events):
             try:
                 events.append(Event.from_mapping(raw, path=("events", i)))
-            except TicketError as exc:
-                raise TicketError(
+            except (TicketError, HorizonError) as exc:
+                raise type(exc)(
                     f"ticket {ticket_id!r}, event {i}: {exc.message}", path=exc.path
                 ) from None
         return cls(

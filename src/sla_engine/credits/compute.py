@@ -22,7 +22,6 @@ from sla_engine._time import (
     format_duration,
     from_us,
     horizon_us,
-    require_aware,
     to_us,
     us_to_td,
 )

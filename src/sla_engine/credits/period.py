@@ -174,12 +174,13 @@ class BillingPeriod:
             raise CreditError(
                 f"index: expected a whole number, got {self.index!r}", path=("index",)
             )
-        try:
-            if abs(self.index) > _MAX_INDEX_MONTHS // self.cycle.months:
-                raise OverflowError
-            start, end = self.cycle.start_us(self.index), self.cycle.start_us(self.index + 1)
-        except (OverflowError, ValueError):
-            start = end = None
+        start: int | None = None
+        end: int | None = None
+        if abs(self.index) <= _MAX_INDEX_MONTHS // self.cycle.months:
+            try:
+                start, end = self.cycle.start_us(self.index), self.cycle.start_us(self.index + 1)
+            except (OverflowError, ValueError):
+                start = end = None
         if start is None or end is None or start < _FIRST_US or end > _END_US:
             raise HorizonError(
                 f"index: period {self.index} of the cycle is outside the instants sla_engine "

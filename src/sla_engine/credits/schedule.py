@@ -87,6 +87,7 @@ MAX_CLAIM_DAYS: Final = 36_525
 MAX_CLAIM_CYCLES: Final = 1_200
 """The longest claim window in billing cycles (a century of monthly cycles)."""
 
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a rule gives for one measured downtime: ``factor`` times the fee ``base``."""

@@ -174,11 +174,7 @@ class Policy:
                 ],
                 source=self.source,
             )
-        if (
-            isinstance(users, bool)
-            or not isinstance(users, int)
-            or not 1 <= users <= MAX_USERS
-        ):
+        if isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= MAX_USERS:
             raise PolicyError(
                 [
                     PolicyProblem(

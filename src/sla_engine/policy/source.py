@@ -58,7 +58,7 @@ MAX_DECIMALS: Final = 30
 """Most digits a number in a policy may have after the decimal point."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_LONG_NUMBER = re.compile(r"[0-9][0-9_]{%d,}" % MAX_DIGITS)
+_LONG_NUMBER = re.compile(f"[0-9][0-9_]{{{MAX_DIGITS},}}")
 
 _BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -181,7 +181,7 @@ def parse_text(text: str, *, format: Format = "yaml", source: str | None = None)
         _fail(
             source,
             _Lines(text).at(m.start()),
-            f"the text holds a lone surrogate {ascii(m.group())}, which is not a character; "
+            f"the text holds a lone surrogate {m.group()!a}, which is not a character; "
             "save the file as UTF-8 text",
         )
     if m := _LONG_NUMBER.search(text):
@@ -191,23 +191,25 @@ def parse_text(text: str, *, format: Format = "yaml", source: str | None = None)
             f"a run of more than {MAX_DIGITS} digits; numbers in a policy are below "
             f"10**{MAX_MAGNITUDE} with at most {MAX_DECIMALS} decimals (quote long text)",
         )
+    if format not in ("yaml", "json", "toml"):  # pragma: no cover - Literal guards this
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    path="", message=f"unknown format {format!r}; expected yaml, json or toml"
+                )
+            ],
+            source=source,
+        )
     if format == "yaml":
         doc = _YamlComposer(text, source).run()
     elif format == "json":
         doc = _load_json(text, source)
-    elif format == "toml":
-        doc = _load_toml(text, source)
     else:
-        doc = None
-    if doc is not None:
-        problems = check_values(doc)
-        if problems:
-            raise PolicyError(problems, source=source)
-        return doc
-    raise PolicyError(  # pragma: no cover - Literal guards this
-        [PolicyProblem(path="", message=f"unknown format {format!r}; expected yaml, json or toml")],
-        source=source,
-    )
+        doc = _load_toml(text, source)
+    problems = check_values(doc)
+    if problems:
+        raise PolicyError(problems, source=source)
+    return doc
 
 
 def _number_problem(value: int | Decimal) -> str | None:
@@ -261,7 +263,7 @@ def _scalar_problem(value: object) -> str | None:
     if isinstance(value, str):
         if m := _SURROGATE.search(value):
             return (
-                f"the text holds a lone surrogate {ascii(m.group())}, which is not a "
+                f"the text holds a lone surrogate {m.group()!a}, which is not a "
                 "character; write the character itself"
             )
         return None
