@@ -15,6 +15,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "sla_engine"
 LAYERS = {
     "errors": 0,
     "_time": 0,
+    "_bounds": 0,
     "hours": 1,
     "closures": 1,
     "calendar": 1,
@@ -27,7 +28,7 @@ LAYERS = {
     "__init__": 5,
     "__main__": 5,
 }
-FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time"}
+FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "_bounds"}
 # Third-party packages each layer may import (the standard library is always allowed).
 ALLOWED = {
     0: set(),

@@ -356,6 +356,9 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
         except RecursionError:
             problems.append(f"{name}:{number}: not JSON: nested too deeply")
             continue
+        except ValueError:  # an integer too long to read
+            problems.append(f"{name}:{number}: a number is too long to read")
+            continue
         if not isinstance(data, dict):
             problems.append(
                 f"{name}:{number}: a ticket is a JSON object such as "
@@ -564,6 +567,8 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
         raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except RecursionError:
         raise _Failure(f"{name}: not JSON: nested too deeply") from None
+    except ValueError:  # an integer too long to read
+        raise _Failure(f"{name}: a number is too long to read") from None
     base: tuple[str | int, ...] = ()
     if isinstance(data, dict) and "customers" in data:
         customers = data["customers"]

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import from_us, horizon_us
 from sla_engine.errors import HorizonError, NaiveDatetimeError, TicketError
 
@@ -115,6 +116,7 @@ class Event:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> Event:
         """Build from ``{"kind": "status_changed", "at": datetime | ISO text, "value": ...}``."""
+        refuse_huge_ints(data, tuple(path), TicketError)
         if not isinstance(data, Mapping):
             raise TicketError(f"an event must be a mapping, got {data!r}", path=path)
         unknown = sorted(set(data) - {"kind", "at", "value"})
@@ -222,6 +224,7 @@ class Ticket:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Ticket:
         """Build from ``{"id": ..., "tier": ..., "events": [{"kind": ..., "at": ...}, ...]}``."""
+        refuse_huge_ints(data, (), TicketError)
         if not isinstance(data, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {data!r}")
         ticket_id = data.get("id")

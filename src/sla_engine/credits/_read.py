@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import parse_timedelta, require_aware
 from sla_engine.errors import CreditError, DurationError, NaiveDatetimeError
 
@@ -22,7 +23,8 @@ _FLOAT_HINT = "write money and percentages as strings or Decimal, e.g. '49.99' o
 
 
 def mapping(value: object, path: Path, *, allowed: Collection[str]) -> Mapping[str, object]:
-    """``value`` as a mapping with only ``allowed`` keys."""
+    """``value`` as a mapping with only ``allowed`` keys (and no integer too large to show)."""
+    refuse_huge_ints(value, path, CreditError)
     if not isinstance(value, Mapping):
         raise CreditError(f"expected a mapping, got {type(value).__name__} {value!r}", path=path)
     for key in value:
