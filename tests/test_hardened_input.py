@@ -363,6 +363,8 @@ def test_ctrl_c_during_validate_and_evaluate_exits_130_quietly(
     tickets.write_text(json.dumps(TICKET) + "\n", "utf-8")
     argv = ["evaluate", "--policy", str(desk), "--tickets", str(tickets)]
     assert _run([*argv, "--as-of", "2026-03-10T00:00:00Z"], capsys) == (130, "", "")
+    monkeypatch.setattr(cli, "_build_parser", interrupt)  # even while reading the arguments
+    assert _run(["schema"], capsys) == (130, "", "")
 
 
 def test_json_lines_with_line_separators_in_strings_are_accepted(

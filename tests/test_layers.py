@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "sla_engine"
 LAYERS = {
     "errors": 0,
     "_time": 0,
-    "_bounds": 0,
+    "_bounds": 1,
     "hours": 1,
     "closures": 1,
     "calendar": 1,

@@ -830,7 +830,19 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``sla-engine`` with ``argv`` (default: the process's arguments); return the exit code."""
+    """Run ``sla-engine`` with ``argv`` (default: the process's arguments); return the exit code.
+
+    Ctrl-C at any point exits 130 and a closed output 141, both quietly."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from sla_engine.errors import SLAEngineError
 
     out, err = sys.stdout, sys.stderr
