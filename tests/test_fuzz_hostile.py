@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bounded import bounded
 from hostile import hostile_scalar, hostile_text, mutated
 from sla_engine.cli import main
-from sla_engine.clocks import Ticket, evaluate, next_deadlines
+from sla_engine.clocks import Event, EventKind, Ticket, evaluate, next_deadlines
 from sla_engine.credits import BillingPeriod, Fee, Incident, compute_credit
 from sla_engine.errors import PolicyError, SLAEngineError
 from sla_engine.policy import Policy, load_policy
@@ -215,6 +215,30 @@ def test_hostile_credits_compute_or_raise_an_engine_error(
         except (SLAEngineError, TypeError, KeyError):
             # TypeError/KeyError: the mutation replaced the list itself (the test's own reading)
             pass
+
+
+@_FUZZ
+@given(
+    kind=st.sampled_from(["ticket", "event", "incident", "fee", "period"]),
+    values=st.lists(hostile_scalar | _instants, min_size=6, max_size=6),
+)
+def test_hostile_direct_constructors_raise_engine_errors(
+    bounded: Bounded, kind: str, values: list[Any]
+) -> None:
+    """Law: the value classes built directly from any values are built or raise an
+    SLAEngineError, never another exception."""
+    a, b, c, d, e, f = values
+    with bounded(), suppress(SLAEngineError):
+        if kind == "ticket":
+            Ticket(id=a, tier=b, severity=c, channel=d, issue_class=e, events=())
+        elif kind == "event":
+            Event(kind=EventKind.STATUS_CHANGED, at=a, value=b)
+        elif kind == "incident":
+            Incident(id=a, start=b, end=c, cause=d, error_rate=e, affected_share=f)
+        elif kind == "fee":
+            Fee(amount=a, currency=b, per=c)
+        else:
+            BillingPeriod.month(a, b)
 
 
 def _flag_value() -> st.SearchStrategy[str]:

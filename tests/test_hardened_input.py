@@ -28,6 +28,7 @@ from sla_engine.errors import (
     HorizonError,
     NaiveDatetimeError,
     PolicyError,
+    SLAEngineError,
 )
 from sla_engine.policy import Policy, load_policy, validate_policy
 from strategies import cli_desk, cli_write
@@ -515,3 +516,32 @@ def test_fee_users_beyond_the_bound_is_a_policy_error(policy: Policy) -> None:
     """More users than MAX_USERS is refused, not multiplied."""
     with pytest.raises(PolicyError, match="users"):
         policy.fee("standard", users=10**6 + 1)
+
+
+_AT = datetime(2026, 3, 9, tzinfo=UTC)
+_HUGE = 10**5000
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Ticket(id=_HUGE, events=()),  # type: ignore[arg-type]
+        lambda: Ticket(id="a", tier=_HUGE, events=()),  # type: ignore[arg-type]
+        lambda: Incident(id=_HUGE, start=_AT, end=_AT),  # type: ignore[arg-type]
+        lambda: Incident(id="a", start=_HUGE, end=_AT),  # type: ignore[arg-type]
+        lambda: Incident(id="a", start=_AT, end=_AT, error_rate=_HUGE),  # type: ignore[arg-type]
+        lambda: Fee(amount=_HUGE, currency="USD"),  # type: ignore[arg-type]
+        lambda: Fee(amount=Decimal(1), currency=_HUGE),  # type: ignore[arg-type]
+        lambda: BillingPeriod.month(2026, _HUGE),
+        lambda: BillingPeriod.month(_HUGE, 1),
+        lambda: BillingPeriod.quarter(-_HUGE, 1),
+        lambda: BillingPeriod(cycle=BillingPeriod.month(2026, 1).cycle, index=_HUGE),
+    ],
+)
+def test_integers_too_large_to_show_are_refused_by_the_constructors(
+    build: Callable[[], object],
+) -> None:
+    """An integer of 5,000 digits given to a constructor is an SLAEngineError (the message that
+    showed it failed with Python's int-to-text limit)."""
+    with pytest.raises(SLAEngineError):
+        build()

@@ -40,3 +40,27 @@ def refuse_huge_ints(
                 stack.append(((*where, key if isinstance(key, str) else "?"), item))
         elif isinstance(value, (list, tuple)):
             stack.extend(((*where, i), item) for i, item in enumerate(value))
+
+
+def refuse_huge_fields(obj: object, names: tuple[str, ...], error: type[SLAEngineError]) -> None:
+    """Raise ``error`` naming the first of ``obj``'s fields ``names`` that holds an integer of
+    ``MAX_INT_BITS`` bits or more (checked before any message shows the field)."""
+    for name in names:
+        value = getattr(obj, name, None)
+        if isinstance(value, int) and value.bit_length() >= MAX_INT_BITS:
+            digits = value.bit_length() * 30103 // 100000 + 1
+            raise error(
+                f"{name}: a whole number of about {digits:,} digits is out of bounds; numbers "
+                f"here are below 2**{MAX_INT_BITS}",
+                path=(name,),
+            )
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, or a description when the value is too large to show."""
+    if isinstance(value, int) and value.bit_length() >= MAX_INT_BITS:
+        return f"a whole number of about {value.bit_length() * 30103 // 100000 + 1:,} digits"
+    try:
+        return repr(value)
+    except ValueError:  # a container holding such a number
+        return f"a {type(value).__name__} holding a number too large to show"

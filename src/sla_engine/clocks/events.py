@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sla_engine._bounds import refuse_huge_ints
+from sla_engine._bounds import refuse_huge_fields, refuse_huge_ints
 from sla_engine._time import from_us, horizon_us
 from sla_engine.errors import HorizonError, NaiveDatetimeError, TicketError
 
@@ -83,6 +83,7 @@ class Event:
     at_us: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("kind", "at", "value"), TicketError)
         if not isinstance(self.kind, EventKind):
             raise TicketError(
                 f"event kind {self.kind!r} is not an EventKind (expected one of {_KIND_NAMES}); "
@@ -188,6 +189,9 @@ class Ticket:
     timezone: str | None = None
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(
+            self, ("id", "tier", "severity", "channel", "issue_class", "timezone"), TicketError
+        )
         if not isinstance(self.id, str) or not self.id:
             raise TicketError(
                 f"a ticket id must be a non-empty string, got {self.id!r}", path=("id",)

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
+from sla_engine._bounds import refuse_huge_fields
 from sla_engine._time import horizon_us, require_aware, to_us
 from sla_engine.credits import _read
 from sla_engine.credits.period import utc_iso
@@ -60,6 +61,9 @@ class Incident:
     affected_share: Decimal | None = None
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(
+            self, ("id", "start", "end", "cause", "error_rate", "affected_share"), CreditError
+        )
         if not isinstance(self.id, str) or not self.id:
             raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
         for name in ("start", "end"):

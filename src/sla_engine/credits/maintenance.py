@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from sla_engine._bounds import refuse_huge_fields
 from sla_engine._time import format_duration, from_us, horizon_us, require_aware, td_to_us, to_us
 from sla_engine.credits import _read
 from sla_engine.credits.period import _zone, utc_iso
@@ -58,6 +59,7 @@ class MaintenanceWindow:
     announced_at: datetime
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("id", "start", "end", "announced_at"), CreditError)
         if not isinstance(self.id, str) or not self.id:
             raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
         for name in ("start", "end", "announced_at"):
@@ -121,6 +123,9 @@ class RecurringMaintenance:
     announced_at: datetime
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(
+            self, ("id", "rule", "first", "duration", "timezone", "announced_at"), CreditError
+        )
         if not isinstance(self.id, str) or not self.id:
             raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
         for name in ("first", "announced_at"):

@@ -16,6 +16,7 @@ from typing import Final, Literal
 
 from iso4217 import Currency
 
+from sla_engine._bounds import refuse_huge_fields
 from sla_engine.credits import _read
 from sla_engine.errors import CreditError
 
@@ -118,6 +119,7 @@ class Fee:
     per: FeeBasis = "period"
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("amount", "currency", "per"), CreditError)
         if _read.is_float(self.amount):
             raise CreditError(
                 f"fee.amount: got the float {self.amount!r}; money must be exact, pass "

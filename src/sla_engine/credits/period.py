@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
+from sla_engine._bounds import refuse_huge_fields, shown
 from sla_engine._time import END_INSTANT, FIRST_INSTANT, from_us, require_aware, to_us
 from sla_engine.credits import _read
 from sla_engine.errors import CreditError, HorizonError
@@ -46,10 +47,10 @@ _MAX_INDEX_MONTHS: Final = 12 * 10_000
 
 def _year(year: object) -> None:
     if isinstance(year, bool) or not isinstance(year, int):
-        raise CreditError(f"year: expected a whole number, got {year!r}", path=("year",))
+        raise CreditError(f"year: expected a whole number, got {shown(year)}", path=("year",))
     if not FIRST_INSTANT.year <= year < END_INSTANT.year:
         raise HorizonError(
-            f"year: {year} is outside the years sla_engine takes, {FIRST_INSTANT.year} to "
+            f"year: {shown(year)} is outside the years sla_engine takes, {FIRST_INSTANT.year} to "
             f"{END_INSTANT.year - 1}",
             path=("year",),
         )
@@ -72,10 +73,16 @@ class BillingCycle:
     anchor: date = _DEFAULT_ANCHOR
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("timezone", "anchor"), CreditError)
         _zone(self.timezone)
-        if isinstance(self.months, bool) or not isinstance(self.months, int) or self.months < 1:
+        if (
+            isinstance(self.months, bool)
+            or not isinstance(self.months, int)
+            or not 1 <= self.months <= 1200
+        ):
             raise CreditError(
-                f"months: a billing cycle is a whole number of months >= 1, got {self.months!r}",
+                "months: a billing cycle is a whole number of months from 1 to 1200, got "
+                f"{shown(self.months)}",
                 path=("months",),
             )
         if not isinstance(self.anchor, date) or isinstance(self.anchor, datetime):
@@ -165,6 +172,7 @@ class BillingPeriod:
     index: int
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("index",), CreditError)
         if not isinstance(self.cycle, BillingCycle):
             raise CreditError(
                 f"cycle: expected a BillingCycle, got {type(self.cycle).__name__}",
@@ -194,7 +202,7 @@ class BillingPeriod:
         """The calendar month ``year-month`` in ``timezone``."""
         _year(year)
         if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise CreditError(f"month: expected 1..12, got {month!r}", path=("month",))
+            raise CreditError(f"month: expected 1..12, got {shown(month)}", path=("month",))
         cycle = BillingCycle.monthly(timezone=timezone)
         return cls(cycle=cycle, index=(year - 2000) * 12 + (month - 1))
 
@@ -203,7 +211,7 @@ class BillingPeriod:
         """Calendar quarter ``quarter`` (1..4) of ``year`` in ``timezone``."""
         _year(year)
         if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
-            raise CreditError(f"quarter: expected 1..4, got {quarter!r}", path=("quarter",))
+            raise CreditError(f"quarter: expected 1..4, got {shown(quarter)}", path=("quarter",))
         cycle = BillingCycle.quarterly(timezone=timezone)
         return cls(cycle=cycle, index=(year - 2000) * 4 + (quarter - 1))
 
