@@ -545,3 +545,33 @@ def test_integers_too_large_to_show_are_refused_by_the_constructors(
     showed it failed with Python's int-to-text limit)."""
     with pytest.raises(SLAEngineError):
         build()
+
+
+@pytest.mark.parametrize(
+    ("key", "day"), [("effective_from", "0001-01-01"), ("effective_until", "9999-12-31")]
+)
+def test_effective_dates_outside_the_horizon_are_located(key: str, day: str) -> None:
+    """An effective date in year 1 or 9999 is a located PolicyError (year 1 overflowed in the
+    DST lint)."""
+    doc = cli_desk()
+    doc[key] = day
+    text = yaml.safe_dump(doc, sort_keys=False)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith(f"{key}:"))
+    with pytest.raises(PolicyError) as info:
+        load_policy(text=text)
+    problem = info.value.problems[0]
+    assert (problem.line, problem.path) == (line, key)
+
+
+@pytest.mark.parametrize(
+    "extra", [["--years", "7000"], ["--year", "1"], ["--year", "2199", "--years", "2"]]
+)
+def test_render_years_are_bounded(
+    bounded: Bounded, desk: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    """render lists at most 50 years of holidays inside 1900..2199 (7,000 years ran for
+    minutes): past that, exit 1 at once, naming year and years."""
+    with bounded():
+        code, out, err = _run(["render", str(desk), *extra], capsys)
+    assert (code, out) == (1, "")
+    assert "give a year from 1900 to 2199" in err

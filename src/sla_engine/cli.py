@@ -346,7 +346,7 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
     seen: dict[str, int] = {}
     # JSON Lines are separated by "\n" alone: U+2028, NEL or a form feed is JSON's to judge
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip(" \t\r"):
+        if not line.strip():
             continue
         try:
             data = json.loads(line)

@@ -243,12 +243,12 @@ def check_values(doc: SourceDocument) -> list[PolicyProblem]:
         path, value = stack.pop()
         if isinstance(value, Mapping):
             for key, item in value.items():
-                child = (*path, path_key(key))
                 message = _scalar_problem(key)
                 if message is not None:
-                    problems.append(doc.problem(child, message, at="key"))
+                    shown = "?" if isinstance(key, (int, Decimal)) else path_key(key)
+                    problems.append(doc.problem((*path, shown), message, at="key"))
                     continue
-                stack.append((child, item))
+                stack.append(((*path, path_key(key)), item))
         elif isinstance(value, (list, tuple)):
             stack.extend(((*path, i), item) for i, item in enumerate(value))
         else:
