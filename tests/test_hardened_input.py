@@ -575,3 +575,64 @@ def test_render_years_are_bounded(
         code, out, err = _run(["render", str(desk), *extra], capsys)
     assert (code, out) == (1, "")
     assert "give a year from 1900 to 2199" in err
+
+
+def _recurring(rule: str, first: str = "2026-01-04T02:00:00Z") -> object:
+    from sla_engine.credits import RecurringMaintenance
+
+    return RecurringMaintenance.from_mapping(
+        {
+            "id": "M",
+            "rule": rule,
+            "first": first,
+            "duration": "2h",
+            "timezone": "UTC",
+            "announced_at": "2025-12-01T00:00:00Z",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=WEEKLY;INTERVAL=0",
+        "FREQ=SECONDLY",
+        "FREQ=MINUTELY",
+        "FREQ=YEARLY;BYEASTER=9999",
+        "FREQ=YEARLY;BYEASTER=365",
+        "FREQ=HOURLY;INTERVAL=999999999999",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+    ],
+)
+def test_maintenance_rules_that_hang_or_crash_are_credit_errors(
+    bounded: Bounded, policy: Policy, rule: str
+) -> None:
+    """A maintenance RRULE with INTERVAL=0 (hung), SECONDLY or MINUTELY (minutes a query),
+    BYEASTER out of range (IndexError) or no possible day is a CreditError on 'rule'."""
+    assert policy.credit_schedule is not None
+    with bounded(), pytest.raises(CreditError) as info:
+        compute_credit(
+            policy.credit_schedule,
+            [Incident.from_mapping(INCIDENT)],
+            period=BillingPeriod.month(2026, 3),
+            fee=Fee(amount=Decimal("100"), currency="USD"),
+            maintenance=[_recurring(rule)],  # type: ignore[list-item]
+        )
+    assert info.value.path == ("rule",)
+
+
+def test_hourly_maintenance_from_1900_is_expanded_near_the_period(
+    bounded: Bounded, policy: Policy
+) -> None:
+    """An hourly rule first given in 1900 answers for 2199 at once (it expanded 2.6 million
+    hours first), with exactly the windows of its 5-hour grid that overlap the period."""
+    from sla_engine._time import to_us
+
+    period = BillingPeriod.month(2199, 3)
+    far = _recurring("FREQ=HOURLY;INTERVAL=5", first="1900-01-01T00:00:00Z")
+    with bounded():
+        found = far.occurrences(period.start_us, period.end_us)  # type: ignore[attr-defined]
+    origin, step, length = to_us(datetime(1900, 1, 1, tzinfo=UTC)), 5 * 3_600_000_000, 7_200_000_000
+    first = (period.start_us - length - origin) // step + 1
+    last = -((origin - period.end_us) // step) - 1
+    assert [o.start_us for o in found] == [origin + k * step for k in range(first, last + 1)]
