@@ -110,3 +110,43 @@ def mutated(draw: st.DrawFn, base: Any, *, times: int = 2) -> Any:
             parent = parent[part]
         parent[path[-1]] = draw(hostile_value)
     return doc
+
+
+_RRULE_PARTS = st.sampled_from(
+    [
+        "INTERVAL=0",
+        "INTERVAL=1",
+        "INTERVAL=7",
+        "INTERVAL=99999999999",
+        "COUNT=0",
+        "COUNT=3",
+        "COUNT=1000000000",
+        "UNTIL=20270101T000000",
+        "UNTIL=19000101T000000",
+        "BYDAY=SU",
+        "BYDAY=MO,TU",
+        "BYDAY=+1MO",
+        "BYHOUR=2",
+        "BYMINUTE=30",
+        "BYMONTH=2",
+        "BYMONTH=13",
+        "BYMONTHDAY=30",
+        "BYMONTHDAY=-1",
+        "BYMONTHDAY=31",
+        "BYYEARDAY=366",
+        "BYWEEKNO=53",
+        "BYSETPOS=2",
+        "BYSETPOS=-1",
+        "BYEASTER=0",
+        "BYEASTER=365",
+        "BYEASTER=-9999",
+        "WKST=MO",
+    ]
+)
+
+#: RFC 5545 rules, sensible and not: every frequency with up to three parts.
+hostile_rrule = st.builds(
+    lambda freq, parts: ";".join([f"FREQ={freq}", *parts]),
+    st.sampled_from(["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]),
+    st.lists(_RRULE_PARTS, max_size=3, unique=True),
+)

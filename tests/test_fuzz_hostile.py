@@ -20,10 +20,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bounded import bounded
-from hostile import hostile_scalar, hostile_text, mutated
+from hostile import hostile_rrule, hostile_scalar, hostile_text, mutated
 from sla_engine.cli import main
 from sla_engine.clocks import Event, EventKind, Ticket, evaluate, next_deadlines
-from sla_engine.credits import BillingPeriod, Fee, Incident, compute_credit
+from sla_engine.credits import (
+    BillingPeriod,
+    Fee,
+    Incident,
+    RecurringMaintenance,
+    compute_credit,
+)
 from sla_engine.errors import PolicyError, SLAEngineError
 from sla_engine.policy import Policy, load_policy
 from sla_engine.render import render_policy
@@ -239,6 +245,35 @@ def test_hostile_direct_constructors_raise_engine_errors(
             Fee(amount=a, currency=b, per=c)
         else:
             BillingPeriod.month(a, b)
+
+
+@_FUZZ
+@given(
+    rule=hostile_rrule,
+    first=st.sampled_from(
+        ["1900-01-01T00:00:00Z", "2026-01-04T02:00:00-05:00", "2199-06-01T00:00:00Z"]
+    ),
+    zone=st.sampled_from(["UTC", "America/New_York", "Pacific/Apia"]),
+    year=st.sampled_from([1900, 2026, 2199]),
+)
+def test_hostile_maintenance_rules_expand_or_raise_credit_errors(
+    bounded: Bounded, rule: str, first: str, zone: str, year: int
+) -> None:
+    """Law: a recurring maintenance rule expands over any period in bounded time, or is a
+    CreditError."""
+    with bounded(), suppress(SLAEngineError):
+        recurring = RecurringMaintenance.from_mapping(
+            {
+                "id": "M",
+                "rule": rule,
+                "first": first,
+                "duration": "2h",
+                "timezone": zone,
+                "announced_at": "1900-01-01T00:00:00Z",
+            }
+        )
+        period = BillingPeriod.month(year, 12 if year == 2199 else 1)
+        recurring.occurrences(period.start_us, period.end_us)
 
 
 def _flag_value() -> st.SearchStrategy[str]:

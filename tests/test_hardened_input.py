@@ -9,13 +9,15 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from bounded import bounded
 from sla_engine import cli
@@ -636,3 +638,69 @@ def test_hourly_maintenance_from_1900_is_expanded_near_the_period(
     first = (period.start_us - length - origin) // step + 1
     last = -((origin - period.end_us) // step) - 1
     assert [o.start_us for o in found] == [origin + k * step for k in range(first, last + 1)]
+
+
+_SANE_PARTS = st.sampled_from(
+    [
+        "INTERVAL=1",
+        "INTERVAL=3",
+        "COUNT=40",
+        "BYDAY=SU",
+        "BYDAY=MO,TU",
+        "BYHOUR=2",
+        "BYMINUTE=30",
+        "BYMONTHDAY=-1",
+        "BYMONTH=2",
+        "WKST=MO",
+        "UNTIL=20300101T000000",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    freq=st.sampled_from(["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]),
+    parts=st.lists(_SANE_PARTS, max_size=3, unique=True),
+    first=st.sampled_from(["2024-02-29T10:00:00", "2025-03-09T02:30:00", "2026-01-04T02:00:00"]),
+    zone=st.sampled_from(["UTC", "America/New_York", "Pacific/Apia"]),
+    month=st.sampled_from([(2026, 3), (2028, 2), (2029, 11)]),
+)
+def test_maintenance_expansion_is_the_rules_own(
+    freq: str, parts: list[str], first: str, zone: str, month: tuple[int, int]
+) -> None:
+    """Law: the bounded expansion (started near the period, searched 400 years on) gives
+    exactly the windows dateutil gives for the rule from its first occurrence."""
+    from zoneinfo import ZoneInfo
+
+    from dateutil.rrule import rrulestr
+
+    from sla_engine._time import to_us
+    from sla_engine.credits import RecurringMaintenance
+
+    assume(not ({p.split("=")[0] for p in parts} >= {"COUNT", "UNTIL"}))
+    rule = ";".join([f"FREQ={freq}", *parts])
+    recurring = RecurringMaintenance.from_mapping(
+        {
+            "id": "M",
+            "rule": rule,
+            "first": first + "Z",
+            "duration": "1h",
+            "timezone": zone,
+            "announced_at": "2024-01-01T00:00:00Z",
+        }
+    )
+    period = BillingPeriod.month(*month)
+    local = ZoneInfo(zone)
+    start = datetime.fromisoformat(first + "+00:00").astimezone(local).replace(tzinfo=None)
+    lo = (period.start - timedelta(days=3)).astimezone(local).replace(tzinfo=None)
+    hi = (period.end + timedelta(days=3)).astimezone(local).replace(tzinfo=None)
+    expected = [
+        s
+        for s in (
+            to_us(t.replace(tzinfo=local))
+            for t in rrulestr(rule, dtstart=start).between(lo, hi, inc=True)
+        )
+        if s < period.end_us and s + 3_600_000_000 > period.start_us
+    ]
+    found = recurring.occurrences(period.start_us, period.end_us)
+    assert [o.start_us for o in found] == expected

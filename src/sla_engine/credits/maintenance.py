@@ -7,6 +7,7 @@ it started.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ class MaintenanceOccurrence:
 _SLOW_FREQS: Final = ("SECONDLY", "MINUTELY")
 MAX_INTERVAL: Final = 10_000
 """The largest ``INTERVAL`` a maintenance rule may have."""
+MAX_COUNT: Final = 100_000
+"""The largest ``COUNT`` a maintenance rule may have."""
 
 
 _STEPS: Final = {
@@ -65,6 +68,18 @@ _STEPS: Final = {
 _MONTH_DAYS: Final = dict(
     zip(range(1, 13), (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True)
 )
+
+
+def _moved(local: datetime, years: int) -> datetime:
+    """A wall time ``years`` (a multiple of 400) later: the same day of the week and month."""
+    return local.replace(year=local.year + years)
+
+
+def _until_of(rule: object) -> datetime | None:
+    """The UNTIL of a rule, from its RFC 5545 text."""
+    m = re.search(r"UNTIL=(\d{8}T\d{6})", str(rule))
+    # a wall time in the rule's zone, naive like the rule itself
+    return None if m is None else datetime.strptime(m.group(1), "%Y%m%dT%H%M%S")  # noqa: DTZ007
 
 
 def _rule_parts(text: str) -> dict[str, str]:
@@ -84,6 +99,10 @@ def _rule_problem(text: str) -> str | None:
     parts = _rule_parts(text)
     if parts.get("FREQ") in _SLOW_FREQS:
         return "maintenance windows recur at most hourly (FREQ=HOURLY, DAILY, WEEKLY, ...)"
+    if parts.get("FREQ") in ("HOURLY", "DAILY"):
+        for name in ("BYSETPOS", "BYYEARDAY", "BYWEEKNO"):
+            if name in parts:
+                return f"{name} is for WEEKLY, MONTHLY or YEARLY rules, not {parts['FREQ']}"
     interval = parts.get("INTERVAL")
     if interval is not None and not (
         interval.isdigit() and len(interval) <= 6 and 1 <= int(interval) <= MAX_INTERVAL
@@ -94,10 +113,13 @@ def _rule_problem(text: str) -> str | None:
     longest = max(_MONTH_DAYS.get(int(m), 31) for m in months)
     if days and all(d.isdigit() and int(d) > longest for d in days):
         return "BYMONTHDAY names no day of the months it runs in, so the rule never occurs"
-    for value in filter(None, parts.get("BYEASTER", "").split(",")):
-        digits = value.lstrip("+-")
-        if not (digits.isdigit() and len(digits) <= 3 and int(digits) <= 365):
-            return "BYEASTER offsets are whole numbers from -365 to 365"
+    if "COUNT" in parts and "UNTIL" in parts:
+        return "give COUNT or UNTIL, not both (RFC 5545)"
+    if "BYEASTER" in parts:
+        return "BYEASTER is not supported in maintenance rules; name the dates with BYMONTHDAY"
+    count = parts.get("COUNT")
+    if count is not None and not (count.isdigit() and len(count) <= 6 and int(count) <= MAX_COUNT):
+        return f"COUNT must be a whole number from 0 to {MAX_COUNT:,}"
     return None
 
 
@@ -231,11 +253,15 @@ class RecurringMaintenance:
             text = text[6:]
         return rrulestr(text, dtstart=self._local_first() if start is None else start)
 
-    def _bounded_rule(self, lo: datetime, hi: datetime) -> object:
-        """The rule, expanded only as far as ``[lo, hi]`` needs: a rule of fixed steps (hourly,
-        daily, weekly) without COUNT starts from its last step before ``lo`` (the same wall-time
-        grid, so the same occurrences), and no rule runs past ``hi`` (a rule that never
-        matches would otherwise search to the year 9999)."""
+    def _expand(self, lo: datetime, hi: datetime) -> list[datetime]:
+        """The rule's local occurrences in ``[lo, hi]``, in bounded time.
+
+        A rule of fixed steps (hourly, daily, weekly) without COUNT starts from its last step
+        before ``lo`` (the same wall-time grid, so the same occurrences). The search then runs
+        400 years later: the Gregorian calendar repeats itself exactly every 400 years, so the
+        occurrences are the same, moved; and a rule that never matches, which dateutil searches
+        up to the year 9999, meets that year within 400 years of ``hi``.
+        """
         parts = _rule_parts(self.rule)
         start = first = self._local_first()
         step = _STEPS.get(parts.get("FREQ", ""))
@@ -243,12 +269,15 @@ class RecurringMaintenance:
             step *= int(parts.get("INTERVAL") or 1)
             if lo - first > 2 * step:
                 start = first + ((lo - first) // step - 1) * step
-        rule: Any = self._rule(start)
-        if "UNTIL" in parts:
-            return rule
+        until = _until_of(self._rule(start))
+        end = hi if until is None else min(until, hi)
+        years = 400 * ((9998 - hi.year) // 400)
+        rule: Any = self._rule(_moved(start, years))
         with warnings.catch_warnings():  # COUNT with UNTIL: stop at whichever comes first
             warnings.simplefilter("ignore", DeprecationWarning)
-            return rule.replace(until=hi)
+            rule = rule.replace(until=_moved(end, years))
+        found = rule.between(_moved(lo, years), _moved(hi, years), inc=True)
+        return [_moved(local, -years) for local in found]
 
     def occurrences(self, start_us: int, end_us: int) -> list[MaintenanceOccurrence]:
         """Every window that overlaps ``[start_us, end_us)``, in order."""
@@ -259,7 +288,7 @@ class RecurringMaintenance:
         lo = (from_us(start_us - length) - timedelta(days=2)).astimezone(zone).replace(tzinfo=None)
         hi = (from_us(end_us) + timedelta(days=2)).astimezone(zone).replace(tzinfo=None)
         try:
-            found = self._bounded_rule(lo, hi).between(lo, hi, inc=True)  # type: ignore[attr-defined]
+            found = self._expand(lo, hi)
         except (ValueError, IndexError, OverflowError) as exc:
             raise CreditError(
                 f"maintenance {self.id!r}: rule {self.rule!r} cannot be expanded ({exc})",
