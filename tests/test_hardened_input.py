@@ -704,3 +704,19 @@ def test_maintenance_expansion_is_the_rules_own(
     ]
     found = recurring.occurrences(period.start_us, period.end_us)
     assert [o.start_us for o in found] == expected
+
+
+def test_cyclic_data_through_the_api_is_refused_not_looped(bounded: Bounded) -> None:
+    """A list that contains itself, given in a policy mapping, a ticket or an incident, is an
+    SLAEngineError at once (the bound checks walk each container once)."""
+    loop: list[Any] = []
+    loop.append(loop)
+    doc = cli_desk()
+    doc["tiers"]["premium"]["features"] = loop
+    with bounded():
+        with pytest.raises(PolicyError):
+            load_policy(doc)
+        with pytest.raises(SLAEngineError):
+            Ticket.from_mapping({"id": "a", "events": loop})
+        with pytest.raises(SLAEngineError):
+            Incident.from_mapping({"id": loop, "start": loop})

@@ -24,8 +24,13 @@ def refuse_huge_ints(
     """Raise ``error`` at the path of the first integer of ``data`` (keys included) of
     ``MAX_INT_BITS`` bits or more; one pass, without recursion."""
     stack: list[tuple[tuple[str | int, ...], object]] = [(path, data)]
+    seen: set[int] = set()  # containers met before (shared, or a cycle)
     while stack:
         where, value = stack.pop()
+        if isinstance(value, (Mapping, list, tuple)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         if isinstance(value, int) and not isinstance(value, bool):
             if value.bit_length() >= MAX_INT_BITS:
                 raise error(

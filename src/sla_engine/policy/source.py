@@ -239,8 +239,13 @@ def check_values(doc: SourceDocument) -> list[PolicyProblem]:
     over the data, without recursion."""
     problems: list[PolicyProblem] = []
     stack: list[tuple[Path, Any]] = [((), doc.data)]
+    seen: set[int] = set()  # containers met before (shared, or a cycle given through the API)
     while stack:
         path, value = stack.pop()
+        if isinstance(value, (Mapping, list, tuple)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         if isinstance(value, Mapping):
             for key, item in value.items():
                 message = _scalar_problem(key)
