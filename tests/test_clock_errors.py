@@ -68,7 +68,7 @@ def test_naive_event_object_is_refused() -> None:
 def test_naive_as_of_names_the_ticket() -> None:
     """A naive as_of is refused naming the ticket."""
     ticket = Ticket(id="T-1", severity="sev1", events=(ev("created", 0),))
-    with pytest.raises(TicketError, match=r"'T-1'.*as_of.*time zone"):
+    with pytest.raises(NaiveDatetimeError, match=r"'T-1'.*as_of.*time zone"):
         evaluate(SLA_, ticket, as_of=datetime(2026, 3, 9, 12, 0))
 
 

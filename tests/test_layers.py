@@ -16,6 +16,7 @@ LAYERS = {
     "errors": 0,
     "_time": 0,
     "data_versions": 0,
+    "_bounds": 1,
     "hours": 1,
     "closures": 1,
     "calendar": 1,
@@ -28,7 +29,7 @@ LAYERS = {
     "__init__": 5,
     "__main__": 5,
 }
-FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "data_versions"}
+FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "data_versions", "_bounds"}
 # Third-party packages each layer may import (the standard library is always allowed).
 ALLOWED = {
     0: set(),

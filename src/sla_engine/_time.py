@@ -107,11 +107,21 @@ _DAY_HINT = (
 )
 
 
+MAX_DURATION: Final = timedelta(days=36_525)
+"""The longest duration read from text: a century (longer ones cannot end inside the horizon
+of instants in any useful way, and ``10**20h`` would overflow ``timedelta``)."""
+_MAX_DURATION_US: Final = MAX_DURATION.days * US_PER_DAY
+
+
 def _exact_us(number: str, unit_us: int, text: str) -> int:
+    if len(number) > 40:
+        raise DurationError(f"{text[:60]!r} is longer than a century, the longest duration read")
     try:
         value = Decimal(number) * unit_us
     except InvalidOperation as exc:  # pragma: no cover - the regexes admit only digits
         raise DurationError(f"{text!r} is not a duration ({_EXAMPLES})") from exc
+    if value > _MAX_DURATION_US:
+        raise DurationError(f"{text!r} is longer than a century, the longest duration read")
     if value != value.to_integral_value():
         raise DurationError(f"{text!r} is finer than a microsecond")
     return int(value)
@@ -129,6 +139,8 @@ def parse_duration(text: str) -> timedelta | BusinessDays:
         raise DurationError(f"an empty string is not a duration ({_EXAMPLES})")
     bd = re.fullmatch(r"(\d+)\s*bd", s)
     if bd:
+        if len(bd.group(1)) > 6:
+            raise DurationError(f"{text[:60]!r}: at most 999999 business days")
         return BusinessDays(days=int(bd.group(1)))
     if re.fullmatch(r"\d+(?:\.\d+)?\s*(d|days?|w|weeks?)", s, flags=re.IGNORECASE):
         raise DurationError(f"{text!r}: {_DAY_HINT}")
@@ -143,6 +155,8 @@ def parse_duration(text: str) -> timedelta | BusinessDays:
             part = m.group(key)
             if part is not None:
                 total += _exact_us(part, unit_us, text)
+        if total > _MAX_DURATION_US:
+            raise DurationError(f"{text!r} is longer than a century, the longest duration read")
         return us_to_td(total)
     compact = s.replace(" ", "")
     pos = 0
@@ -159,6 +173,8 @@ def parse_duration(text: str) -> timedelta | BusinessDays:
         pos = m.end()
     if pos != len(compact) or not seen:
         raise DurationError(f"{text!r} is not a duration ({_EXAMPLES})")
+    if total > _MAX_DURATION_US:
+        raise DurationError(f"{text!r} is longer than a century, the longest duration read")
     return us_to_td(total)
 
 
@@ -186,3 +202,26 @@ def format_duration(value: timedelta) -> str:
     if seconds or micro:
         parts.append(f"{seconds}.{micro:06d}".rstrip("0").rstrip(".") + "s")
     return sign + ("".join(parts) or "0s")
+
+
+FIRST_INSTANT: Final = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest instant the library takes (the calendars' horizon starts here)."""
+END_INSTANT: Final = datetime(2200, 1, 1, tzinfo=UTC)
+"""The first instant past the library's horizon: every instant taken is before it."""
+_FIRST_US: Final = (FIRST_INSTANT - EPOCH) // US
+_END_US: Final = (END_INSTANT - EPOCH) // US
+
+
+def horizon_us(value: datetime, what: str = "instant", *, path: tuple[str | int, ...] = ()) -> int:
+    """Microseconds since the epoch of an aware instant inside the horizon
+    (1900-01-01T00:00Z to 2200-01-01T00:00Z, half-open); a ``HorizonError`` otherwise."""
+    from sla_engine.errors import HorizonError
+
+    us = to_us(require_aware(value, what), what)
+    if not _FIRST_US <= us < _END_US:
+        raise HorizonError(
+            f"{what}: {value.isoformat()} is outside the instants sla_engine takes, "
+            "1900-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z",
+            path=path,
+        )
+    return us

@@ -8,7 +8,8 @@
 - ``credit --policy P --incidents FILE --period 2026-03 --fee 2000.00``: a credit decision (JSON).
 
 Exit codes: 0 success (for ``validate``: valid), 1 invalid input (a policy, ticket or incident
-with a problem; the message says where), 2 usage (bad arguments, a file that cannot be read).
+with a problem; the message says where), 2 usage (bad arguments, a file that cannot be read),
+130 interrupted (Ctrl-C), 141 the output was closed early (``| head``), both without a message.
 A user's mistake never shows a traceback: it is one ``error: ...`` line (or block) on stderr.
 Each command imports only what it needs, so that ``sla-engine validate`` starts fast.
 """
@@ -18,13 +19,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141
+
+MAX_INPUT: Final = 512 * 1024 * 1024
+"""The most bytes read from a tickets or incidents file (or standard input)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -162,17 +168,25 @@ def _show_path(path: Sequence[str | int]) -> str:
 
 
 def _read_text(name: str, what: str) -> str:
-    """The UTF-8 text of a file (``-`` is standard input)."""
+    """The UTF-8 text of a file (``-`` is standard input), at most ``MAX_INPUT`` bytes: the
+    bound holds while reading, so a device such as /dev/zero is refused in bounded memory."""
+    limit = MAX_INPUT
+    data: str | bytes
     if name == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        stream: Any = getattr(sys.stdin, "buffer", sys.stdin)
+        data = stream.read(limit + 1)
     else:
         try:
             with open(name, "rb") as file:
-                data = file.read()
+                data = file.read(limit + 1)
         except OSError as exc:
             raise _Failure(
                 f"cannot read {what} {name}: {exc.strerror or exc}", EXIT_USAGE
             ) from None
+    if len(data) > limit:
+        raise _Failure(
+            f"{name}: the {what} is longer than {limit:,} bytes, the most read; split it"
+        )
     if isinstance(data, str):
         return data
     try:
@@ -251,6 +265,13 @@ def _instant(text: str, what: str) -> Any:
             f"{what} {text!r} has no time zone; add an offset, e.g. {text.strip()}Z (UTC) or "
             f"{text.strip()}+03:30"
         )
+    from sla_engine._time import horizon_us
+    from sla_engine.errors import SLAEngineError
+
+    try:
+        horizon_us(value, what)
+    except (SLAEngineError, OverflowError) as exc:
+        raise _Failure(str(exc)) from None
     return value
 
 
@@ -360,7 +381,8 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
     tickets: list[tuple[int, Any]] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines are separated by "\n" alone: U+2028, NEL or a form feed is JSON's to judge
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -370,6 +392,9 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
             continue
         except RecursionError:
             problems.append(f"{name}:{number}: not JSON: nested too deeply")
+            continue
+        except ValueError:  # an integer too long to read
+            problems.append(f"{name}:{number}: a number is too long to read")
             continue
         if not isinstance(data, dict):
             problems.append(
@@ -405,6 +430,26 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
     return tickets
 
 
+def _unknown_tier(policy: Any, ticket: Any) -> str | None:
+    """Why the ticket names a tier the policy does not have (its own or a ``tier_changed``
+    event's), or ``None``: an unknown tier is an error, never the default targets."""
+    tiers = list(policy.spec.tiers or {})
+    named = [("tier", ticket.tier)]
+    named += [
+        (f"events[{i}].value", e.value)
+        for i, e in enumerate(ticket.events)
+        if e.kind.value == "tier_changed"
+    ]
+    for where, value in named:
+        if value is not None and value not in tiers:
+            has = ", ".join(tiers) if tiers else "no tiers"
+            return (
+                f"{where}: ticket {ticket.id!r} names the tier {value!r}, which the policy "
+                f"does not have (it has {has}); fix the ticket, or add the tier to the policy"
+            )
+    return None
+
+
 def _clock_event(event: Any) -> dict[str, Any]:
     return {
         "at": _utc(event.at),
@@ -420,7 +465,7 @@ def _ticket_json(policy: Any, sla: Any, ticket: Any, as_of: Any, explain: bool) 
 
     from sla_engine.clocks import evaluate, next_deadlines
 
-    result = evaluate(sla, ticket, as_of=as_of)
+    result = evaluate(sla, ticket, as_of=as_of, explain=explain)
     upcoming = next_deadlines(sla, ticket, as_of=as_of)
     cycles = [
         {
@@ -478,6 +523,10 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     "when the ticket was created, has no ticket clocks"
                 )
                 continue
+            unknown = _unknown_tier(policy, ticket)
+            if unknown is not None:
+                problems.append(f"{args.tickets}:{number}: {unknown}")
+                continue
             lines.append(_ticket_json(policy, policy.sla, ticket, as_of, args.explain))
         except SLAEngineError as exc:
             where = _show_path(exc.path)
@@ -507,10 +556,13 @@ def _period(text: str, cycle: Any, timezone: str | None) -> Any:
     try:
         return BillingPeriod.parse(text, cycle=cycle, timezone=timezone)
     except SLAEngineError as exc:
+        flag = "--timezone" if exc.path[:1] == ("timezone",) else "--period"
         message = exc.message.removeprefix("period: ")
         if not message.startswith(repr(text)):
             message = f"{text!r}: {message}"
-        raise _Failure(f"--period {message}") from None
+        raise _Failure(f"{flag} {message}") from None
+    except (OverflowError, ValueError) as exc:
+        raise _Failure(f"--period {text!r} is outside the dates sla_engine takes ({exc})") from None
 
 
 def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], list[Any]]:
@@ -528,6 +580,8 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
         raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except RecursionError:
         raise _Failure(f"{name}: not JSON: nested too deeply") from None
+    except ValueError:  # an integer too long to read
+        raise _Failure(f"{name}: a number is too long to read") from None
     base: tuple[str | int, ...] = ()
     if isinstance(data, dict) and "customers" in data:
         customers = data["customers"]
@@ -727,7 +781,15 @@ def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00") from None
     if not amount.is_finite():
         raise _Failure(f"--fee {args.fee!r} is not an amount; write e.g. 2000.00")
-    fee = Fee(amount=amount, currency=currency, per=args.fee_per or schedule.fee_basis or "period")
+    from sla_engine.errors import CreditError
+
+    try:
+        fee = Fee(
+            amount=amount, currency=currency, per=args.fee_per or schedule.fee_basis or "period"
+        )
+    except CreditError as exc:
+        flag = "--currency" if exc.path[:1] == ("currency",) else "--fee"
+        raise _Failure(f"{flag}: {exc.message}") from None
     period = _period(args.period, policy.billing_cycle, args.timezone)
     filed = (
         None if args.claim_filed_at is None else _instant(args.claim_filed_at, "--claim-filed-at")
@@ -942,8 +1004,32 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush of a closed
+    pipe does not print a message."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture output)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``sla-engine`` with ``argv`` (default: the process's arguments); return the exit code."""
+    """Run ``sla-engine`` with ``argv`` (default: the process's arguments); return the exit code.
+
+    Ctrl-C at any point exits 130 and a closed output 141, both quietly."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from sla_engine.errors import SLAEngineError
 
     out, err = sys.stdout, sys.stderr
@@ -972,12 +1058,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SLAEngineError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, as the shell expects
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away (| head): stop quietly
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_INVALID
+        _silence_stdout()
+        return EXIT_PIPE_CLOSED
     except OSError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = ["RenderFormat", "RenderablePolicy", "human_duration", "render_policy"]
 
+MAX_RENDER_YEARS: Final = 50
+"""The most years of holidays one page lists."""
+
 RenderFormat = Literal["markdown", "html"]
 FORMATS: Final[tuple[str, ...]] = ("markdown", "html")
 
@@ -832,10 +835,28 @@ def build_document(
     """The sections of the public page, in order."""
     spec = policy.spec
     first = spec.effective_from.year if year is None else year
-    if not 1 <= first <= 9998 or years < 1 or first + years - 1 > 9999:
-        raise ValueError(
-            f"year {first} and years {years} give no valid range; give a year such as 2026 "
-            "and years >= 1"
+    if (
+        not isinstance(first, int)
+        or not isinstance(years, int)
+        or not 1900 <= first <= 2199
+        or not 1 <= years <= MAX_RENDER_YEARS
+        or first + years - 1 > 2199
+    ):
+        from sla_engine.errors import PolicyError, PolicyProblem
+
+        shown_first = first if isinstance(first, int) and abs(first) < 10**9 else "?"
+        shown_years = years if isinstance(years, int) and abs(years) < 10**9 else "?"
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    path="",
+                    message=f"year {shown_first} and years {shown_years} give no valid range; "
+                    f"give a year from 1900 to 2199, such as 2026, and years from 1 to "
+                    f"{MAX_RENDER_YEARS} ending by 2199",
+                    source=getattr(policy, "source", None),
+                )
+            ],
+            source=getattr(policy, "source", None),
         )
     labels = _Labels.of(spec)
     sla = policy.sla

@@ -16,8 +16,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sla_engine._time import from_us, to_us
-from sla_engine.errors import NaiveDatetimeError, TicketError
+from sla_engine._bounds import refuse_huge_fields, refuse_huge_ints
+from sla_engine._time import from_us, horizon_us
+from sla_engine.errors import HorizonError, NaiveDatetimeError, TicketError
 
 __all__ = ["ATTRIBUTES", "Event", "EventKind", "Ticket"]
 
@@ -82,6 +83,7 @@ class Event:
     at_us: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("kind", "at", "value"), TicketError)
         if not isinstance(self.kind, EventKind):
             raise TicketError(
                 f"event kind {self.kind!r} is not an EventKind (expected one of {_KIND_NAMES}); "
@@ -108,11 +110,14 @@ class Event:
                 f"got {self.value!r}",
                 path=("value",),
             )
-        object.__setattr__(self, "at_us", to_us(self.at))
+        object.__setattr__(
+            self, "at_us", horizon_us(self.at, f"event {self.kind.value}: at", path=("at",))
+        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> Event:
         """Build from ``{"kind": "status_changed", "at": datetime | ISO text, "value": ...}``."""
+        refuse_huge_ints(data, tuple(path), TicketError)
         if not isinstance(data, Mapping):
             raise TicketError(f"an event must be a mapping, got {data!r}", path=path)
         unknown = sorted(set(data) - {"kind", "at", "value"})
@@ -147,6 +152,8 @@ class Event:
             )
         try:
             return cls(kind=kind, at=at, value=data.get("value"))
+        except HorizonError as exc:
+            raise HorizonError(exc.message, path=(*path, *exc.path)) from None
         except (TicketError, NaiveDatetimeError) as exc:
             raise TicketError(exc.message, path=(*path, *exc.path)) from None
 
@@ -182,6 +189,9 @@ class Ticket:
     timezone: str | None = None
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(
+            self, ("id", "tier", "severity", "channel", "issue_class", "timezone"), TicketError
+        )
         if not isinstance(self.id, str) or not self.id:
             raise TicketError(
                 f"a ticket id must be a non-empty string, got {self.id!r}", path=("id",)
@@ -218,6 +228,7 @@ class Ticket:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Ticket:
         """Build from ``{"id": ..., "tier": ..., "events": [{"kind": ..., "at": ...}, ...]}``."""
+        refuse_huge_ints(data, (), TicketError)
         if not isinstance(data, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {data!r}")
         ticket_id = data.get("id")
@@ -239,8 +250,8 @@ class Ticket:
         for i, raw in enumerate(raw_events):
             try:
                 events.append(Event.from_mapping(raw, path=("events", i)))
-            except TicketError as exc:
-                raise TicketError(
+            except (TicketError, HorizonError) as exc:
+                raise type(exc)(
                     f"ticket {ticket_id!r}, event {i}: {exc.message}", path=exc.path
                 ) from None
         return cls(

@@ -10,16 +10,21 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import parse_timedelta, require_aware
 from sla_engine.errors import CreditError, DurationError, NaiveDatetimeError
 
 Path = tuple[str | int, ...]
 
+MAX_DIGITS = 36
+"""Numbers read for credits are below ``10**MAX_DIGITS``, with at most as many decimals."""
+
 _FLOAT_HINT = "write money and percentages as strings or Decimal, e.g. '49.99' or Decimal('49.99')"
 
 
 def mapping(value: object, path: Path, *, allowed: Collection[str]) -> Mapping[str, object]:
-    """``value`` as a mapping with only ``allowed`` keys."""
+    """``value`` as a mapping with only ``allowed`` keys (and no integer too large to show)."""
+    refuse_huge_ints(value, path, CreditError)
     if not isinstance(value, Mapping):
         raise CreditError(f"expected a mapping, got {type(value).__name__} {value!r}", path=path)
     for key in value:
@@ -62,6 +67,14 @@ def decimal(value: object, path: Path, *, what: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise CreditError(f"{what}: {value!r} is not a finite number", path=path)
+    exponent = result.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if result.adjusted() >= MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
+        raise CreditError(
+            f"{what}: {result:.6E} is out of bounds; numbers here are below 10**{MAX_DIGITS} "
+            f"with at most {MAX_DIGITS} decimals",
+            path=path,
+        )
     return result
 
 

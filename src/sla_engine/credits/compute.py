@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from dateutil.relativedelta import relativedelta
 
-from sla_engine._time import US_PER_HOUR, format_duration, from_us, require_aware, to_us, us_to_td
+from sla_engine._time import (
+    US_PER_HOUR,
+    format_duration,
+    from_us,
+    horizon_us,
+    to_us,
+    us_to_td,
+)
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
 from sla_engine.credits.incident import COVERED, EXCLUSION_REASONS, Incident
 from sla_engine.credits.maintenance import (
@@ -837,7 +844,7 @@ class CreditRun:
         filed_us = (
             None
             if claim_filed_at is None
-            else to_us(require_aware(claim_filed_at, "claim_filed_at"))
+            else horizon_us(claim_filed_at, "claim_filed_at", path=("claim_filed_at",))
         )
         seen: set[str] = set()
         for i, inc in enumerate(incidents):

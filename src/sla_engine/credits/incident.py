@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
-from sla_engine._time import require_aware, to_us
+from sla_engine._bounds import refuse_huge_fields
+from sla_engine._time import horizon_us, require_aware, to_us
 from sla_engine.credits import _read
 from sla_engine.credits.period import utc_iso
 from sla_engine.errors import CreditError, NaiveDatetimeError
@@ -67,6 +68,9 @@ class Incident:
     reported_at: datetime | None = None
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(
+            self, ("id", "start", "end", "cause", "error_rate", "affected_share"), CreditError
+        )
         if not isinstance(self.id, str) or not self.id:
             raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
         for name in ("start", "end"):
@@ -74,6 +78,7 @@ class Incident:
                 require_aware(getattr(self, name), f"incident {self.id!r} {name}")
             except NaiveDatetimeError as exc:
                 raise NaiveDatetimeError(exc.message, path=(name,)) from None
+            horizon_us(getattr(self, name), f"incident {self.id!r} {name}", path=(name,))
         if self.end < self.start:
             raise CreditError(
                 f"incident {self.id!r}: end {self.end.isoformat()} is before start "

@@ -7,15 +7,26 @@ it started.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from sla_engine._time import format_duration, from_us, require_aware, td_to_us, to_us
+from sla_engine._bounds import refuse_huge_fields
+from sla_engine._time import (
+    MAX_DURATION,
+    format_duration,
+    from_us,
+    horizon_us,
+    require_aware,
+    td_to_us,
+    to_us,
+)
 from sla_engine.credits import _read
 from sla_engine.credits.period import _zone, utc_iso
 from sla_engine.errors import CreditError, NaiveDatetimeError
@@ -40,11 +51,84 @@ class MaintenanceOccurrence:
         return self.start_us - self.announced_us
 
 
+_SLOW_FREQS: Final = ("SECONDLY", "MINUTELY")
+MAX_INTERVAL: Final = 10_000
+"""The largest ``INTERVAL`` a maintenance rule may have."""
+MAX_COUNT: Final = 100_000
+"""The largest ``COUNT`` a maintenance rule may have."""
+
+
+_STEPS: Final = {
+    "HOURLY": timedelta(hours=1),
+    "DAILY": timedelta(days=1),
+    "WEEKLY": timedelta(weeks=1),
+}
+
+
+_MONTH_DAYS: Final = dict(
+    zip(range(1, 13), (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True)
+)
+
+
+def _moved(local: datetime, years: int) -> datetime:
+    """A wall time ``years`` (a multiple of 400) later: the same day of the week and month."""
+    return local.replace(year=local.year + years)
+
+
+def _until_of(rule: object) -> datetime | None:
+    """The UNTIL of a rule, from its RFC 5545 text."""
+    m = re.search(r"UNTIL=(\d{8}T\d{6})", str(rule))
+    # a wall time in the rule's zone, naive like the rule itself
+    return None if m is None else datetime.strptime(m.group(1), "%Y%m%dT%H%M%S")  # noqa: DTZ007
+
+
+def _rule_parts(text: str) -> dict[str, str]:
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    parts: dict[str, str] = {}
+    for part in body.upper().split(";"):
+        name, _, value = part.partition("=")
+        parts[name.strip()] = value.strip()
+    return parts
+
+
+def _rule_problem(text: str) -> str | None:
+    """Why a maintenance RRULE is refused before it is expanded, or ``None``: windows recur at
+    most hourly, with an INTERVAL from 1 to ``MAX_INTERVAL`` and BYEASTER within a year."""
+    parts = _rule_parts(text)
+    if parts.get("FREQ") in _SLOW_FREQS:
+        return "maintenance windows recur at most hourly (FREQ=HOURLY, DAILY, WEEKLY, ...)"
+    if parts.get("FREQ") in ("HOURLY", "DAILY"):
+        for name in ("BYSETPOS", "BYYEARDAY", "BYWEEKNO"):
+            if name in parts:
+                return f"{name} is for WEEKLY, MONTHLY or YEARLY rules, not {parts['FREQ']}"
+    interval = parts.get("INTERVAL")
+    if interval is not None and not (
+        interval.isdigit() and len(interval) <= 6 and 1 <= int(interval) <= MAX_INTERVAL
+    ):
+        return f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL:,}"
+    days = [v.lstrip("+") for v in parts.get("BYMONTHDAY", "").split(",") if v]
+    months = [v for v in parts.get("BYMONTH", "").split(",") if v.isdigit()] or ["1"]
+    longest = max(_MONTH_DAYS.get(int(m), 31) for m in months)
+    if days and all(d.isdigit() and int(d) > longest for d in days):
+        return "BYMONTHDAY names no day of the months it runs in, so the rule never occurs"
+    if "COUNT" in parts and "UNTIL" in parts:
+        return "give COUNT or UNTIL, not both (RFC 5545)"
+    if "BYEASTER" in parts:
+        return "BYEASTER is not supported in maintenance rules; name the dates with BYMONTHDAY"
+    count = parts.get("COUNT")
+    if count is not None and not (count.isdigit() and len(count) <= 6 and int(count) <= MAX_COUNT):
+        return f"COUNT must be a whole number from 0 to {MAX_COUNT:,}"
+    return None
+
+
 def _aware(value: datetime, what: str, name: str) -> None:
     try:
         require_aware(value, what)
     except NaiveDatetimeError as exc:
         raise NaiveDatetimeError(exc.message, path=(name,)) from None
+    horizon_us(value, what, path=(name,))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +141,7 @@ class MaintenanceWindow:
     announced_at: datetime
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("id", "start", "end", "announced_at"), CreditError)
         if not isinstance(self.id, str) or not self.id:
             raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
         for name in ("start", "end", "announced_at"):
@@ -120,13 +205,21 @@ class RecurringMaintenance:
     announced_at: datetime
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(
+            self, ("id", "rule", "first", "duration", "timezone", "announced_at"), CreditError
+        )
         if not isinstance(self.id, str) or not self.id:
             raise CreditError(f"id: expected a non-empty string, got {self.id!r}", path=("id",))
         for name in ("first", "announced_at"):
             _aware(getattr(self, name), f"maintenance {self.id!r} {name}", name)
-        if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
+        if (
+            not isinstance(self.duration, timedelta)
+            or self.duration <= timedelta(0)
+            or self.duration > MAX_DURATION
+        ):
             raise CreditError(
-                f"maintenance {self.id!r}: duration must be a positive timedelta, got "
+                f"maintenance {self.id!r}: duration must be a positive timedelta of at most "
+                "a century, got "
                 f"{self.duration!r}",
                 path=("duration",),
             )
@@ -137,9 +230,14 @@ class RecurringMaintenance:
                 "(the first occurrence is given by 'first'), e.g. 'FREQ=WEEKLY;BYDAY=SU'",
                 path=("rule",),
             )
+        problem = _rule_problem(self.rule)
+        if problem is not None:
+            raise CreditError(
+                f"maintenance {self.id!r}: rule {self.rule!r}: {problem}", path=("rule",)
+            )
         try:
             self._rule()
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, IndexError, OverflowError) as exc:
             raise CreditError(
                 f"maintenance {self.id!r}: rule {self.rule!r} is not an RFC 5545 RRULE ({exc}); "
                 "expected e.g. 'FREQ=WEEKLY;BYDAY=SU'",
@@ -149,23 +247,55 @@ class RecurringMaintenance:
     def _local_first(self) -> datetime:
         return self.first.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
 
-    def _rule(self) -> object:
+    def _rule(self, start: datetime | None = None) -> object:
         text = self.rule.strip()
         if text.upper().startswith("RRULE:"):
             text = text[6:]
-        return rrulestr(text, dtstart=self._local_first())
+        return rrulestr(text, dtstart=self._local_first() if start is None else start)
+
+    def _expand(self, lo: datetime, hi: datetime) -> list[datetime]:
+        """The rule's local occurrences in ``[lo, hi]``, in bounded time.
+
+        A rule of fixed steps (hourly, daily, weekly) without COUNT starts from its last step
+        before ``lo`` (the same wall-time grid, so the same occurrences). The search then runs
+        400 years later: the Gregorian calendar repeats itself exactly every 400 years, so the
+        occurrences are the same, moved; and a rule that never matches, which dateutil searches
+        up to the year 9999, meets that year within 400 years of ``hi``.
+        """
+        parts = _rule_parts(self.rule)
+        start = first = self._local_first()
+        step = _STEPS.get(parts.get("FREQ", ""))
+        if step is not None and "COUNT" not in parts:
+            step *= int(parts.get("INTERVAL") or 1)
+            if lo - first > 2 * step:
+                start = first + ((lo - first) // step - 1) * step
+        until = _until_of(self._rule(start))
+        end = hi if until is None else min(until, hi)
+        years = 400 * ((9998 - hi.year) // 400)
+        rule: Any = self._rule(_moved(start, years))
+        with warnings.catch_warnings():  # COUNT with UNTIL: stop at whichever comes first
+            warnings.simplefilter("ignore", DeprecationWarning)
+            rule = rule.replace(until=_moved(end, years))
+        found = rule.between(_moved(lo, years), _moved(hi, years), inc=True)
+        return [_moved(local, -years) for local in found]
 
     def occurrences(self, start_us: int, end_us: int) -> list[MaintenanceOccurrence]:
         """Every window that overlaps ``[start_us, end_us)``, in order."""
         zone = ZoneInfo(self.timezone)
         length = td_to_us(self.duration)
         announced = to_us(self.announced_at)
-        rule = self._rule()
         # Local wall times can be up to a day off UTC; search a little wider, then filter.
         lo = (from_us(start_us - length) - timedelta(days=2)).astimezone(zone).replace(tzinfo=None)
         hi = (from_us(end_us) + timedelta(days=2)).astimezone(zone).replace(tzinfo=None)
+        try:
+            found = self._expand(lo, hi)
+        except (ValueError, IndexError, OverflowError) as exc:
+            raise CreditError(
+                f"maintenance {self.id!r}: rule {self.rule!r} cannot be expanded ({exc})",
+                path=("rule",),
+            ) from None
         out: list[MaintenanceOccurrence] = []
-        for local in rule.between(lo, hi, inc=True):  # type: ignore[attr-defined]
+        for local in found:
             s = to_us(local.replace(tzinfo=zone))
             e = s + length
             if s < end_us and e > start_us:

@@ -16,11 +16,13 @@ from typing import Final, Literal
 
 from iso4217 import Currency
 
+from sla_engine._bounds import refuse_huge_fields
 from sla_engine.credits import _read
 from sla_engine.errors import CreditError
 
 __all__ = [
     "FEE_BASES",
+    "MAX_AMOUNT",
     "ROUNDING_MODES",
     "Fee",
     "FeeBasis",
@@ -28,6 +30,9 @@ __all__ = [
     "minor_unit",
     "round_money",
 ]
+
+MAX_AMOUNT: Final = Decimal(10) ** 36
+"""Every fee is below this amount (36 digits before the decimal point)."""
 
 RoundingMode = Literal["half_even", "half_up", "half_down", "up", "down", "ceiling", "floor"]
 ROUNDING_MODES: Final[tuple[str, ...]] = (
@@ -116,6 +121,7 @@ class Fee:
     per: FeeBasis = "period"
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("amount", "currency", "per"), CreditError)
         if _read.is_float(self.amount):
             raise CreditError(
                 f"fee.amount: got the float {self.amount!r}; money must be exact, pass "
@@ -132,6 +138,11 @@ class Fee:
             raise CreditError(
                 f"fee.amount: {self.amount} must be a finite amount >= 0; a credit is a share "
                 "of what was paid",
+                path=("amount",),
+            )
+        if self.amount >= MAX_AMOUNT:
+            raise CreditError(
+                f"fee.amount: {self.amount:.6E} is out of bounds; a fee is below {MAX_AMOUNT:.0E}",
                 path=("amount",),
             )
         try:

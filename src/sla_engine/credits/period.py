@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from sla_engine._time import from_us, require_aware, to_us
+from sla_engine._bounds import refuse_huge_fields, shown
+from sla_engine._time import END_INSTANT, FIRST_INSTANT, from_us, require_aware, to_us
 from sla_engine.credits import _read
-from sla_engine.errors import CreditError
+from sla_engine.errors import CreditError, HorizonError
 
 __all__ = ["BillingCycle", "BillingPeriod"]
 
@@ -43,6 +44,22 @@ def _zone(name: str, path: _read.Path = ("timezone",)) -> ZoneInfo:
         ) from None
 
 
+_FIRST_US: Final = to_us(FIRST_INSTANT)
+_END_US: Final = to_us(END_INSTANT)
+_MAX_INDEX_MONTHS: Final = 12 * 10_000
+
+
+def _year(year: object) -> None:
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise CreditError(f"year: expected a whole number, got {shown(year)}", path=("year",))
+    if not FIRST_INSTANT.year <= year < END_INSTANT.year:
+        raise HorizonError(
+            f"year: {shown(year)} is outside the years sla_engine takes, {FIRST_INSTANT.year} to "
+            f"{END_INSTANT.year - 1}",
+            path=("year",),
+        )
+
+
 def local_midnight_us(day: date, zone: ZoneInfo) -> int:
     """The instant (µs) of local midnight on ``day``; in a DST gap, moved forward by the gap."""
     return to_us(datetime.combine(day, time(0), tzinfo=zone))
@@ -60,10 +77,16 @@ class BillingCycle:
     anchor: date = _DEFAULT_ANCHOR
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("timezone", "anchor"), CreditError)
         _zone(self.timezone)
-        if isinstance(self.months, bool) or not isinstance(self.months, int) or self.months < 1:
+        if (
+            isinstance(self.months, bool)
+            or not isinstance(self.months, int)
+            or not 1 <= self.months <= 1200
+        ):
             raise CreditError(
-                f"months: a billing cycle is a whole number of months >= 1, got {self.months!r}",
+                "months: a billing cycle is a whole number of months from 1 to 1200, got "
+                f"{shown(self.months)}",
                 path=("months",),
             )
         if not isinstance(self.anchor, date) or isinstance(self.anchor, datetime):
@@ -171,6 +194,7 @@ class BillingPeriod:
     index: int
 
     def __post_init__(self) -> None:
+        refuse_huge_fields(self, ("index",), CreditError)
         if not isinstance(self.cycle, BillingCycle):
             raise CreditError(
                 f"cycle: expected a BillingCycle, got {type(self.cycle).__name__}",
@@ -180,20 +204,36 @@ class BillingPeriod:
             raise CreditError(
                 f"index: expected a whole number, got {self.index!r}", path=("index",)
             )
+        start: int | None = None
+        end: int | None = None
+        if abs(self.index) <= _MAX_INDEX_MONTHS // self.cycle.months:
+            try:
+                start, end = self.cycle.start_us(self.index), self.cycle.start_us(self.index + 1)
+            except (OverflowError, ValueError):
+                start = end = None
+        if start is None or end is None or start < _FIRST_US or end > _END_US:
+            raise HorizonError(
+                f"index: period {self.index} of the cycle is outside the instants sla_engine "
+                f"takes, {FIRST_INSTANT:%Y-%m-%d} up to (not including) {END_INSTANT:%Y-%m-%d} "
+                "(UTC)",
+                path=("index",),
+            )
 
     @classmethod
     def month(cls, year: int, month: int, *, timezone: str = "UTC") -> BillingPeriod:
         """The calendar month ``year-month`` in ``timezone``."""
-        if not 1 <= month <= 12:
-            raise CreditError(f"month: expected 1..12, got {month!r}", path=("month",))
+        _year(year)
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise CreditError(f"month: expected 1..12, got {shown(month)}", path=("month",))
         cycle = BillingCycle.monthly(timezone=timezone)
         return cls(cycle=cycle, index=(year - 2000) * 12 + (month - 1))
 
     @classmethod
     def quarter(cls, year: int, quarter: int, *, timezone: str = "UTC") -> BillingPeriod:
         """Calendar quarter ``quarter`` (1..4) of ``year`` in ``timezone``."""
-        if not 1 <= quarter <= 4:
-            raise CreditError(f"quarter: expected 1..4, got {quarter!r}", path=("quarter",))
+        _year(year)
+        if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
+            raise CreditError(f"quarter: expected 1..4, got {shown(quarter)}", path=("quarter",))
         cycle = BillingCycle.quarterly(timezone=timezone)
         return cls(cycle=cycle, index=(year - 2000) * 4 + (quarter - 1))
 

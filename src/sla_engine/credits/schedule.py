@@ -83,6 +83,12 @@ def _check_duration(value: object, path: tuple[str | int, ...], what: str) -> No
         raise CreditError(f"{what}: expected a timedelta >= 0, got {value!r}", path=path)
 
 
+MAX_CLAIM_DAYS: Final = 36_525
+"""The longest claim window in days (a century)."""
+MAX_CLAIM_CYCLES: Final = 1_200
+"""The longest claim window in billing cycles (a century of monthly cycles)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a rule gives for one measured downtime: ``factor`` times the fee ``base``."""
@@ -868,12 +874,15 @@ class ClaimWindow:
                 "a claim window needs exactly one of days, cycles, months or business_days"
             )
         for name in _LENGTHS:
+            most = MAX_CLAIM_DAYS if name in ("days", "business_days") else MAX_CLAIM_CYCLES
             value = getattr(self, name)
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 0
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most
             ):
                 raise CreditError(
-                    f"claim {name}: expected a whole number >= 0, got {value!r}", path=(name,)
+                    f"claim {name}: expected a whole number from 0 to {most:,} (a century), "
+                    f"got {value!r}",
+                    path=(name,),
                 )
         if (self.business_days is None) != (self.calendar is None):
             raise CreditError(

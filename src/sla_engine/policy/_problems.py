@@ -134,8 +134,12 @@ def _keys_of(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _policy_path(loc: tuple[str | int, ...], data: Any) -> tuple[Path, Any, bool]:
+def _policy_path(
+    loc: tuple[str | int, ...], data: Any, index: dict[int, dict[str, Any]] | None = None
+) -> tuple[Path, Any, bool]:
     """The policy path for a pydantic location, the raw value there, and whether it exists."""
+    if index is None:
+        index = {}
     path: list[str | int] = []
     value = data
     exists = True
@@ -145,7 +149,7 @@ def _policy_path(loc: tuple[str | int, ...], data: Any) -> tuple[Path, Any, bool
         if isinstance(elem, str) and elem in TAGS:
             continue
         if isinstance(value, dict):
-            match = next((k for k in value if k == elem or path_key(k) == elem), _NOTHING)
+            match = _key_in(value, elem, index)
             if match is _NOTHING:
                 path.append(elem if isinstance(elem, str) else path_key(elem))
                 exists, value = False, None
@@ -162,6 +166,21 @@ def _policy_path(loc: tuple[str | int, ...], data: Any) -> tuple[Path, Any, bool
 
 
 _NOTHING: Any = object()
+
+
+def _key_in(mapping: dict[Any, Any], elem: str | int, index: dict[int, dict[str, Any]]) -> Any:
+    """The key of ``mapping`` that ``elem`` names (itself, or how it is written). A direct
+    look-up first, then an index of the mapping's keys built once per mapping, so that
+    locating every problem of a large mapping stays linear."""
+    if elem in mapping:
+        return elem
+    keys = index.get(id(mapping))
+    if keys is None:
+        keys = {}
+        for k in mapping:
+            keys.setdefault(path_key(k), k)
+        index[id(mapping)] = keys
+    return keys.get(elem if isinstance(elem, str) else path_key(elem), _NOTHING)
 
 
 def _message(err: ErrorDetails, path: Path, value: Any) -> str:
@@ -208,9 +227,10 @@ def from_validation(exc: ValidationError, doc: SourceDocument) -> list[PolicyPro
     """Every problem pydantic found, located in the document."""
     out: list[PolicyProblem] = []
     seen: set[tuple[str, str]] = set()
+    index: dict[int, dict[str, Any]] = {}
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        path, value, _ = _policy_path(loc, doc.data)
+        path, value, _ = _policy_path(loc, doc.data, index)
         message = _message(err, path, value)
         if err["type"] == "missing":
             problem = doc.problem(path[:-1], message, at="key")

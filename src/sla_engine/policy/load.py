@@ -8,6 +8,7 @@ problem at once: when some sections are malformed, the others are still linted.
 
 from __future__ import annotations
 
+import decimal
 import os
 import re
 import warnings
@@ -15,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
@@ -43,6 +43,7 @@ from sla_engine.policy.source import (
     Position,
     PositionMap,
     SourceDocument,
+    check_values,
     format_path,
     guess_format,
     parse_text,
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 __all__ = ["Policy", "PolicySet", "Validation", "load_policy", "load_policy_set", "validate_policy"]
 
 PolicySource = str | os.PathLike[str] | Mapping[str, Any]
+
+MAX_USERS: Final = 10**6
+"""The most users :meth:`Policy.fee` multiplies a per-user price by."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,16 +178,25 @@ class Policy:
                 ],
                 source=self.source,
             )
-        if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+        if isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= MAX_USERS:
             raise PolicyError(
                 [
                     PolicyProblem(
-                        path="", message=f"users must be a whole number >= 1, got {users!r}"
+                        path="",
+                        message=f"users must be a whole number from 1 to {MAX_USERS:,}, "
+                        f"got {users!r}",
                     )
                 ],
                 source=self.source,
             )
-        amount = price.amount * users if price.per == "user-month" else price.amount
+        amount = price.amount
+        if price.per == "user-month":
+            # exact: wide enough for any price the format admits times any number of users
+            with decimal.localcontext() as ctx:
+                ctx.prec = len(amount.as_tuple().digits) + len(str(users)) + 2
+                ctx.traps[decimal.Inexact] = True
+                ctx.traps[decimal.Rounded] = True
+                amount = amount * users
         currency = price.currency or self.spec.currency or ""
         return Fee(amount=amount, currency=currency, per="month")
 
@@ -266,14 +279,21 @@ def _read(
             ],
             source=name,
         )
-    file = FilePath(path)
-    size = file.stat().st_size
-    if size > 4 * MAX_TEXT:
+    limit = 4 * MAX_TEXT
+    with open(path, "rb") as file:  # devices report no size: bound what is read, not st_size
+        raw = file.read(limit + 1)
+    if len(raw) > limit:
         raise PolicyError(
-            [PolicyProblem(path="", message=f"the file is {size:,} bytes; too large", source=name)],
+            [
+                PolicyProblem(
+                    path="",
+                    message=f"the file is longer than {limit:,} bytes; a policy is at most "
+                    f"{MAX_TEXT:,} characters",
+                    source=name,
+                )
+            ],
             source=name,
         )
-    raw = file.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -313,7 +333,11 @@ def _document(
             raise TypeError("give either a path or mapping, or text=..., not both")
         return parse_text(text, format=format or "yaml", source=name)
     if isinstance(source, Mapping):
-        return SourceDocument(data=source, positions=PositionMap(), source=name)
+        doc = SourceDocument(data=source, positions=PositionMap(), source=name)
+        problems = check_values(doc)
+        if problems:
+            raise PolicyError(problems, source=name)
+        return doc
     if isinstance(source, (str, os.PathLike)):
         return _read(source, format, name)
     raise TypeError(f"load_policy takes a path, a mapping or text=..., got {type(source).__name__}")
@@ -517,7 +541,7 @@ def _leave_out(
     data: dict[Any, Any], loc: list[str | int], broken: dict[str, set[str] | None]
 ) -> None:
     head = loc[0]
-    key = next((k for k in data if k == head or path_key(k) == head), None)
+    key = head if head in data else next((k for k in data if path_key(k) == head), None)
     broken.setdefault("section", set())
     sections = broken["section"]
     assert sections is not None
@@ -531,7 +555,11 @@ def _leave_out(
     section = data[key]
     if head in _NAMED_SECTIONS and len(loc) >= 2 and isinstance(section, Mapping):
         kind = _NAMED_SECTIONS[str(head)]
-        name = next((k for k in section if k == loc[1] or path_key(k) == loc[1]), None)
+        name = (
+            loc[1]
+            if loc[1] in section
+            else next((k for k in section if path_key(k) == loc[1]), None)
+        )
         if name is not None:
             data[key] = {k: v for k, v in section.items() if k != name}
             names = broken.setdefault(kind, set())

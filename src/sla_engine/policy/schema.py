@@ -150,6 +150,24 @@ Date = Annotated[
 ]
 
 
+def _horizon_date(value: object) -> date:
+    day = _date(value)
+    if not 1900 <= day.year <= 2199:
+        raise ValueError(
+            f"{day.isoformat()} is outside the dates sla_engine takes, 1900-01-01 to 2199-12-31"
+        )
+    return day
+
+
+HorizonDate = Annotated[
+    date,
+    PlainValidator(_horizon_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+"""A date inside the horizon of instants (effective dates, billing anchors)."""
+
+
 def _date_key(value: object) -> str:
     return _date(value).isoformat()
 
@@ -981,7 +999,7 @@ class BillingSpec(_Model):
 
     every: Literal["month", "quarter", "half_year", "year"] | None = None
     months: int | None = None
-    anchor: Date | None = None
+    anchor: HorizonDate | None = None
     timezone: Text | None = None
 
 
@@ -1153,9 +1171,11 @@ class PolicySpec(_Model):
     version: VersionText
     description: Text | None = None
     effective_from: Annotated[
-        Date, Field(description="the first day in force, in the default calendar's zone")
+        HorizonDate, Field(description="the first day in force, in the default calendar's zone")
     ]
-    effective_until: Annotated[Date | None, Field(description="the last day in force")] = None
+    effective_until: Annotated[HorizonDate | None, Field(description="the last day in force")] = (
+        None
+    )
     currency: CurrencyCode | None = None
     calendars: dict[Ident, CalendarEntry]
     default_calendar: Annotated[

@@ -23,7 +23,10 @@ from typing import Any, Final, Literal
 from sla_engine.errors import PolicyError, PolicyProblem
 
 __all__ = [
+    "MAX_DECIMALS",
     "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_MAGNITUDE",
     "MAX_NODES",
     "MAX_TEXT",
     "Format",
@@ -31,6 +34,7 @@ __all__ = [
     "Position",
     "PositionMap",
     "SourceDocument",
+    "check_values",
     "format_path",
     "guess_format",
     "parse_text",
@@ -46,6 +50,15 @@ MAX_NODES: Final = 100_000
 """Most keys and values a document may hold once aliases are expanded."""
 MAX_DEPTH: Final = 64
 """Deepest nesting of mappings and lists."""
+MAX_DIGITS: Final = 100
+"""Longest run of digits a number in a policy may be written with."""
+MAX_MAGNITUDE: Final = 30
+"""Every number in a policy is below ``10**MAX_MAGNITUDE`` in size."""
+MAX_DECIMALS: Final = 30
+"""Most digits a number in a policy may have after the decimal point."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONG_NUMBER = re.compile(f"[0-9][0-9_]{{{MAX_DIGITS},}}")
 
 _BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -164,16 +177,104 @@ def parse_text(text: str, *, format: Format = "yaml", source: str | None = None)
         )
     if text.startswith("\ufeff"):
         text = text[1:]
+    if m := _SURROGATE.search(text):
+        _fail(
+            source,
+            _Lines(text).at(m.start()),
+            f"the text holds a lone surrogate {m.group()!a}, which is not a character; "
+            "save the file as UTF-8 text",
+        )
+    if m := _LONG_NUMBER.search(text):
+        _fail(
+            source,
+            _Lines(text).at(m.start()),
+            f"a run of more than {MAX_DIGITS} digits; numbers in a policy are below "
+            f"10**{MAX_MAGNITUDE} with at most {MAX_DECIMALS} decimals (quote long text)",
+        )
+    if format not in ("yaml", "json", "toml"):  # pragma: no cover - Literal guards this
+        raise PolicyError(
+            [
+                PolicyProblem(
+                    path="", message=f"unknown format {format!r}; expected yaml, json or toml"
+                )
+            ],
+            source=source,
+        )
     if format == "yaml":
-        return _YamlComposer(text, source).run()
-    if format == "json":
-        return _load_json(text, source)
-    if format == "toml":
-        return _load_toml(text, source)
-    raise PolicyError(  # pragma: no cover - Literal guards this
-        [PolicyProblem(path="", message=f"unknown format {format!r}; expected yaml, json or toml")],
-        source=source,
+        doc = _YamlComposer(text, source).run()
+    elif format == "json":
+        doc = _load_json(text, source)
+    else:
+        doc = _load_toml(text, source)
+    problems = check_values(doc)
+    if problems:
+        raise PolicyError(problems, source=source)
+    return doc
+
+
+def _number_problem(value: int | Decimal) -> str | None:
+    """Why a number is out of the policy format's bounds, or ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if -(10**MAX_MAGNITUDE) < value < 10**MAX_MAGNITUDE:
+            return None
+        shown = "a number"
+    else:
+        if not value.is_finite():
+            return f"{value} is not a finite number"
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if -MAX_DECIMALS <= exponent <= MAX_MAGNITUDE and value.adjusted() < MAX_MAGNITUDE:
+            return None
+        shown = f"{value:.6g}" if abs(value.adjusted()) < 10**6 else "a number"
+    return (
+        f"{shown} is out of bounds: numbers in a policy are below 10**{MAX_MAGNITUDE} in size "
+        f"with at most {MAX_DECIMALS} decimals"
     )
+
+
+def check_values(doc: SourceDocument) -> list[PolicyProblem]:
+    """Every number out of bounds and every text holding a lone surrogate, located; one pass
+    over the data, without recursion."""
+    problems: list[PolicyProblem] = []
+    stack: list[tuple[Path, Any]] = [((), doc.data)]
+    seen: set[int] = set()  # containers met before (shared, or a cycle given through the API)
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, (Mapping, list, tuple)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                message = _scalar_problem(key)
+                if message is not None:
+                    shown = "?" if isinstance(key, (int, Decimal)) else path_key(key)
+                    problems.append(doc.problem((*path, shown), message, at="key"))
+                    continue
+                stack.append(((*path, path_key(key)), item))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+        else:
+            message = _scalar_problem(value)
+            if message is not None:
+                problems.append(doc.problem(path, message))
+    problems.reverse()
+    return problems
+
+
+def _scalar_problem(value: object) -> str | None:
+    if isinstance(value, str):
+        if m := _SURROGATE.search(value):
+            return (
+                f"the text holds a lone surrogate {m.group()!a}, which is not a "
+                "character; write the character itself"
+            )
+        return None
+    if isinstance(value, (int, Decimal)):
+        return _number_problem(value)
+    return None
 
 
 def _fail(source: str | None, where: Position | None, message: str) -> None:
@@ -620,6 +721,19 @@ class _Lines:
         return Position(line=i + 1, column=offset - self.starts[i] + 1)
 
 
+class _BadNumber(ValueError):
+    def __init__(self, text: str) -> None:
+        super().__init__(f"{text[:40]} is not a number a policy can hold")
+        self.text = text
+
+
+def _json_decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _BadNumber(text) from None
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a policy can hold")
 
@@ -630,12 +744,20 @@ def _load_json(text: str, source: str | None) -> SourceDocument:
     try:
         data = json.loads(
             text,
-            parse_float=Decimal,
+            parse_float=_json_decimal,
             parse_constant=_reject_constant,
             object_pairs_hook=_first_wins,
         )
     except json.JSONDecodeError as exc:
         _fail(source, Position(line=exc.lineno, column=exc.colno), f"JSON syntax: {exc.msg}")
+    except _BadNumber as exc:
+        at = text.find(exc.text)
+        _fail(
+            source,
+            lines.at(at) if at >= 0 else None,
+            f"{exc.text[:40]} is out of bounds: numbers in a policy are below "
+            f"10**{MAX_MAGNITUDE} in size with at most {MAX_DECIMALS} decimals",
+        )
     except ValueError as exc:
         _fail(source, None, f"JSON: {exc}")
     except RecursionError:
