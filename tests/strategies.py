@@ -497,6 +497,56 @@ def cal_mappings(
     return mapping
 
 
+@_cal_st.composite
+def cal_long_closures(draw: _cal_st.DrawFn) -> list[dict[str, str]]:
+    """Zero to two closed ranges of up to twenty years each, somewhere in 1985-2065."""
+    out: list[dict[str, str]] = []
+    for i in range(draw(_cal_st.integers(0, 2))):
+        first = draw(_cal_st.dates(_cal_date(1985, 1, 1), _cal_date(2065, 12, 31)))
+        days = draw(_cal_st.one_of(_cal_st.integers(0, 40), _cal_st.integers(0, 20 * 366)))
+        last = min(first + _cal_timedelta(days=days), _cal_date(2070, 12, 31))
+        out.append({"from": first.isoformat(), "to": last.isoformat(), "name": f"long {i}"})
+    return out
+
+
+@_cal_st.composite
+def cal_history_mappings(draw: _cal_st.DrawFn) -> dict[str, _CalAny]:
+    """A calendar mapping for the history law: a random calendar with long closed ranges, or
+    a union, intersection or difference of two such calendars."""
+
+    def one() -> dict[str, _CalAny]:
+        mapping = dict(draw(cal_mappings()))
+        mapping.pop("special", None)  # a special date must not fall in a closed range
+        closed = list(mapping.get("closed", [])) + draw(cal_long_closures())
+        if closed:
+            mapping["closed"] = closed
+        return mapping
+
+    kind = draw(_cal_st.sampled_from(["hours", "hours", "union", "intersection", "difference"]))
+    if kind == "hours":
+        return one()
+    return {kind: [one(), one()]}
+
+
+cal_history_instants = _cal_st.one_of(
+    _cal_st.integers(
+        cal_us(_cal_datetime(1980, 1, 1, tzinfo=_CAL_UTC)),
+        cal_us(_cal_datetime(2075, 1, 1, tzinfo=_CAL_UTC)),
+    ),
+    _cal_st.integers(
+        cal_us(_cal_datetime(2025, 1, 1, tzinfo=_CAL_UTC)),
+        cal_us(_cal_datetime(2028, 1, 1, tzinfo=_CAL_UTC)),
+    ),
+)
+"""Instants (µs) from 1980 to 2075, often in 2025-2027 (near the closed dates drawn)."""
+
+cal_history_durations = _cal_st.one_of(
+    cal_durations_us,
+    _cal_st.integers(0, 2 * 366 * _CAL_DAY_US),
+)
+"""Business durations (µs) up to 30 h, or up to two years of around-the-clock time."""
+
+
 # ----------------------------------------------------------------------------------------------
 # --- CLI, render, diff --- (sla_engine.cli, render, diff; tests/test_cli_*.py, test_render.py,
 # test_diff.py)

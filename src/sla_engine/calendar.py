@@ -794,9 +794,16 @@ class BusinessCalendar:
             y0 = _utc_year(lo)
             y1 = _utc_year(max(hi - 1, lo)) + 1
             if state.hi > state.lo:
-                u0 = min(y0, _utc_year(state.lo))
-                u1 = max(y1, _utc_year(state.hi - 1) + 1)
-                if (u1 - u0) * self._density() <= MAX_CACHED_SEGMENTS:
+                s0, s1 = _utc_year(state.lo), _utc_year(state.hi - 1) + 1
+                u0, u1 = min(y0, s0), max(y1, s1)
+                # Grow by at least the window's own span, so that a walk year by year
+                # compiles each year once and rebuilds the window a logarithmic number of times.
+                g0 = min(u0, max(s0 - (s1 - s0), FIRST_YEAR)) if u0 < s0 else u0
+                g1 = max(u1, min(s1 + (s1 - s0), LAST_YEAR + 1)) if u1 > s1 else u1
+                density = self._density()
+                if (g1 - g0) * density <= MAX_CACHED_SEGMENTS:
+                    y0, y1 = g0, g1
+                elif (u1 - u0) * density <= MAX_CACHED_SEGMENTS:
                     y0, y1 = u0, u1
             new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
             parts: _Segments = []
