@@ -121,7 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer random questions in M2")
     args = parser.parse_args()
-    n = 20 if args.quick else 100
+    n = 10 if args.quick else 40
     print(
         f"sla_engine calendar memory (tracemalloc; a calendar caches at most "
         f"{MAX_CACHED_SEGMENTS:,} segments)"

@@ -841,11 +841,11 @@ class BusinessCalendar:
             return total
         ys, ye = _year_start_us(year), _year_start_us(year + 1)
         state = self._state
-        if not (state.lo <= ys and ye <= state.hi) and self._empty_by_definition(year):
+        cached = state.lo <= ys and ye <= state.hi
+        grown = (min(ys, state.lo), max(ye, state.hi)) if state.hi > state.lo else (ys, ye)
+        if not cached and self._empty_by_definition(year):
             total = 0
-        elif (state.lo <= ys and ye <= state.hi) or self._fits(
-            min(ys, state.lo), max(ye, state.hi)
-        ):
+        elif cached or self._fits(*grown):
             state = self._cover(ys, ye)
             total = _prefix(state, ye) - _prefix(state, ys)
         else:
