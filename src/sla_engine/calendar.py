@@ -800,11 +800,10 @@ class BusinessCalendar:
                 # compiles each year once and rebuilds the window a logarithmic number of times.
                 g0 = min(u0, max(s0 - (s1 - s0), FIRST_YEAR)) if u0 < s0 else u0
                 g1 = max(u1, min(s1 + (s1 - s0), LAST_YEAR + 1)) if u1 > s1 else u1
-                density = self._density()
-                if (g1 - g0) * density <= MAX_CACHED_SEGMENTS:
+                # Past the budget, start afresh from the years asked: growing one year at a
+                # time would rebuild the whole window for each.
+                if (g1 - g0) * self._density() <= MAX_CACHED_SEGMENTS:
                     y0, y1 = g0, g1
-                elif (u1 - u0) * density <= MAX_CACHED_SEGMENTS:
-                    y0, y1 = u0, u1
             new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
             parts: _Segments = []
             if state.hi > state.lo and new_lo <= state.lo and state.hi <= new_hi:
@@ -843,9 +842,11 @@ class BusinessCalendar:
         state = self._state
         cached = state.lo <= ys and ye <= state.hi
         grown = (min(ys, state.lo), max(ye, state.hi)) if state.hi > state.lo else (ys, ye)
-        if not cached and self._empty_by_definition(year):
+        if cached:
+            total = _prefix(state, ye) - _prefix(state, ys)
+        elif self._empty_by_definition(year):
             total = 0
-        elif cached or self._fits(*grown):
+        elif self._fits(*grown):
             state = self._cover(ys, ye)
             total = _prefix(state, ye) - _prefix(state, ys)
         else:
