@@ -800,9 +800,11 @@ class BusinessCalendar:
                 # compiles each year once and rebuilds the window a logarithmic number of times.
                 g0 = min(u0, max(s0 - (s1 - s0), FIRST_YEAR)) if u0 < s0 else u0
                 g1 = max(u1, min(s1 + (s1 - s0), LAST_YEAR + 1)) if u1 > s1 else u1
-                # Past the budget, start afresh from the years asked: growing one year at a
-                # time would rebuild the whole window for each.
-                if (g1 - g0) * self._density() <= MAX_CACHED_SEGMENTS:
+                # A question far from the window, or past the budget, starts afresh from the
+                # years asked: compiling every year in between, or growing one year at a time,
+                # would cost more than it saves.
+                near = u1 - u0 <= 2 * (s1 - s0) + (y1 - y0)
+                if near and (g1 - g0) * self._density() <= MAX_CACHED_SEGMENTS:
                     y0, y1 = g0, g1
             new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
             parts: _Segments = []
