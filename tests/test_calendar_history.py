@@ -3,6 +3,8 @@ was asked before: a fresh calendar and one warmed by any earlier questions answe
 
 from __future__ import annotations
 
+import copy
+import pickle
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -132,3 +134,23 @@ def test_new_york_day_and_london_night_intersection_agrees_with_itself() -> None
     for cal in (shared, _new_york_day_and_london_night()):
         with pytest.raises(HorizonError):
             cal.next_open(after)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cal_history_mappings(),
+    st.lists(questions(), min_size=0, max_size=3),
+    st.lists(questions(), min_size=1, max_size=3),
+)
+def test_a_pickled_or_copied_calendar_is_equal_and_answers_alike(
+    mapping: dict[str, Any], warmers: list[Question], asked: list[Question]
+) -> None:
+    """pickle.loads(pickle.dumps(cal)) == cal and copy.deepcopy(cal) == cal, warmed or not,
+    and each answers every question as the original does."""
+    cal = BusinessCalendar.from_mapping(mapping)
+    for question in warmers:
+        ask(cal, question)
+    for other in (pickle.loads(pickle.dumps(cal)), copy.deepcopy(cal)):
+        assert other == cal
+        for question in asked:
+            assert ask(other, question) == ask(cal, question), question
