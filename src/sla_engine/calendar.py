@@ -8,6 +8,11 @@ total of open time before each segment. Then every question is one or two binary
 * ``add(t, d)`` is where the total reaches ``total(t) + d``;
 * ``subtract(t, d)`` is the latest instant where it is ``total(t) - d``.
 
+The compiled years are a cache, bounded by :data:`MAX_CACHED_SEGMENTS`; a search that leaves
+them walks whole UTC years up to the horizon, remembering each year's open time, and steps over
+years the definition shows empty (a closed range, an empty operand). No answer depends on what
+was compiled before: a calendar answers every question as a fresh one would.
+
 Local time only says which date it is and which wall time a window opens and closes at; every
 window is turned into UTC once, when its year is compiled, with the DST rule of the project:
 a wall time in a gap moves forward by the gap, a wall time in a fold is the earlier instant.
