@@ -894,6 +894,8 @@ class BusinessCalendar:
 
     def _walk_forward(self, year: int, rem: int) -> int:
         """Where ``rem`` more open µs have passed from the start of the UTC year ``year``."""
+        if rem > _MAX_US - _year_start_us(min(year, LAST_YEAR + 1)):
+            year = LAST_YEAR + 1  # longer than the rest of the horizon: no need to look
         while year <= LAST_YEAR:
             total = self._year_total(year)
             if rem <= total:
@@ -907,6 +909,8 @@ class BusinessCalendar:
 
     def _walk_backward(self, year: int, rem: int) -> int:
         """The latest instant from which ``rem`` open µs pass by the end of the UTC year."""
+        if rem > _year_start_us(max(year, FIRST_YEAR - 1) + 1) - _MIN_US:
+            year = FIRST_YEAR - 1  # longer than the horizon before it: no need to look
         while year >= FIRST_YEAR:
             total = self._year_total(year)
             if rem <= total:
