@@ -645,9 +645,15 @@ class BusinessCalendar:
         with self._lock:
             years -= self._holiday_years
             names = dict(self._holiday_names)
-            if years:
+            runs: list[list[int]] = []
+            for year in sorted(years):  # contiguous runs: never the years between two asked
+                if runs and runs[-1][-1] == year - 1:
+                    runs[-1].append(year)
+                else:
+                    runs.append([year])
+            for run in runs:
                 for source in self._holidays:
-                    for day, label in source.build(min(years), max(years)).items():
+                    for day, label in source.build(run[0], run[-1]).items():
                         if day.year in years:
                             old = names.get(day)
                             names[day] = label if old in (None, label) else f"{old}; {label}"
