@@ -395,3 +395,23 @@ def test_one_calendar_shared_by_eight_threads_gives_the_single_threaded_answers(
         thread.join()
     assert not errors
     assert all(results[k] == expected for k in range(8))
+
+
+def test_batch_forms_beyond_the_cache_equal_the_scalar_answers() -> None:
+    """add_many and elapsed_many over instants centuries apart (more than the cache holds) and
+    over answers that leave the cached years equal add and elapsed one by one."""
+    hours = {"daily": [f"{h:02d}:00-{h:02d}:30" for h in range(24)]}
+    cal = BusinessCalendar(timezone="UTC", hours=hours)
+    instants = [utc(1900, 1, 1, 7), utc(2000, 12, 31, 20), utc(2199, 12, 30, 1), utc(2050, 6, 1)]
+    us = np.asarray([(t - utc(1970, 1, 1)) // timedelta(microseconds=1) for t in instants])
+    hour = 3_600_000_000
+    durations = np.asarray([30 * hour, -5 * hour, 12 * hour, 0])
+    batch = cal.add_many(us, durations).astype(np.int64).tolist()
+    assert batch == [cal.add_us(int(t), int(d)) for t, d in zip(us, durations, strict=True)]
+    ends = us + 40 * 86_400_000_000 * np.asarray([1, 1, 0, -1])
+    spans = cal.elapsed_many(us, ends).astype(np.int64).tolist()
+    assert spans == [cal.elapsed_us(int(a), int(b)) for a, b in zip(us, ends, strict=True)]
+    near = BusinessCalendar(timezone="America/New_York", hours={"mon-fri": ["09:00-17:00"]})
+    december = np.asarray([us[1] + k * 3_600_000_000 for k in range(48)])
+    got = near.add_many(december, np.full(48, 400 * hour)).astype(np.int64).tolist()
+    assert got == [near.add_us(int(t), 400 * hour) for t in december]
