@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "MAX_CACHED_SEGMENTS", "BusinessCalendar", "Interval", "Span"]
 
 MAX_CACHED_SEGMENTS: Final = 1 << 17
-"""The most open segments a calendar keeps compiled at once (about 40 MB at most): a question
+"""The most open segments a calendar keeps compiled at once (some 45 MB at most): a question
 beyond them replaces the cached years rather than adding to them."""
 _IDLE_DAYS_LIMIT: Final = 3660
 """``add_business_days`` gives up after this many consecutive dates without a working day."""
