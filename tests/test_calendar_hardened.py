@@ -129,10 +129,11 @@ def test_special_date_outside_the_horizon_is_refused() -> None:
     assert info.value.path == ("special", "9999-12-31")
 
 
-def test_two_hundred_copies_of_a_three_century_range_load_and_answer_fast() -> None:
-    """200 copies of 1900-01-01..2199-12-31 are kept as one interval: the calendar builds at
-    once and knows it is never open (HorizonError) without walking day by day."""
-    closed = ["1900-01-01..2199-12-31"] * 200
+def test_a_thousand_copies_of_a_three_century_range_load_and_answer_fast() -> None:
+    """Copies of 1900-01-01..2199-12-31 are kept as one interval (200 copies took 19 s to load,
+    before, expanded day by day): the calendar builds at once and knows it is never open
+    (HorizonError) without walking day by day."""
+    closed = ["1900-01-01..2199-12-31"] * 1000
     cal = BusinessCalendar(timezone="UTC", hours="24x7", closed=closed)
     with pytest.raises(HorizonError):
         cal.next_open(utc(2026, 1, 1))
@@ -232,7 +233,7 @@ def test_an_rrule_with_no_occurrence_answers_quickly() -> None:
         hours="24x7",
         closed=[{"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "name": "never"}],
     )
-    for year in range(1950, 2150, 10):
+    for year in range(1900, 2200, 4):  # before: each year rescanned the rule to 9999
         assert cal.elapsed(utc(year, 1, 1), utc(year, 1, 2)) == timedelta(days=1)
 
 
