@@ -20,11 +20,12 @@ from strategies import (
     cal_dt,
     cal_history_durations,
     cal_history_instants,
+    cal_history_instants_for,
     cal_history_mappings,
     cal_us,
 )
 
-HISTORY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HISTORY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 Question = tuple[str, int, int]
 OPERATIONS = ("add", "subtract", "elapsed", "next_open", "next_close", "is_open")
@@ -48,25 +49,25 @@ def ask(cal: BusinessCalendar, question: Question) -> tuple[str, object]:
 
 
 @st.composite
-def questions(draw: st.DrawFn) -> Question:
-    """One question: an operation, an instant and a duration or a second instant."""
+def questions(draw: st.DrawFn, mapping: dict[str, Any] | None = None) -> Question:
+    """One question: an operation, an instant and a duration or a second instant; the
+    instants often near or inside the closed ranges of ``mapping``."""
+    instants = cal_history_instants if mapping is None else cal_history_instants_for(mapping)
     op = draw(st.sampled_from(OPERATIONS))
-    t = draw(cal_history_instants)
-    x = draw(cal_history_instants) if op == "elapsed" else draw(cal_history_durations)
+    t = draw(instants)
+    x = draw(instants) if op == "elapsed" else draw(cal_history_durations)
     return op, t, x
 
 
 @HISTORY
-@given(
-    cal_history_mappings(),
-    st.lists(questions(), min_size=1, max_size=4),
-    st.lists(questions(), min_size=1, max_size=3),
-)
+@given(cal_history_mappings(), st.data())
 def test_a_fresh_and_a_warmed_calendar_answer_alike(
-    mapping: dict[str, Any], warmers: list[Question], asked: list[Question]
+    mapping: dict[str, Any], data: st.DataObject
 ) -> None:
     """For random calendars (long closed ranges, compositions) and any earlier questions, each
     answer (or HorizonError) equals the answer of a calendar built fresh for that question."""
+    warmers = data.draw(st.lists(questions(mapping), min_size=1, max_size=4), label="warmers")
+    asked = data.draw(st.lists(questions(mapping), min_size=1, max_size=3), label="asked")
     warm = BusinessCalendar.from_mapping(mapping)
     for question in warmers:
         ask(warm, question)
