@@ -522,6 +522,85 @@ def cal_mappings(
     return mapping
 
 
+@_cal_st.composite
+def cal_long_closures(draw: _cal_st.DrawFn) -> list[dict[str, str]]:
+    """Zero to two closed ranges starting in 2000-2040: a few days, or eleven to thirty years
+    (longer than the ten empty years after which searches used to give up)."""
+    out: list[dict[str, str]] = []
+    for i in range(draw(_cal_st.integers(0, 2))):
+        first = draw(_cal_st.dates(_cal_date(2000, 1, 1), _cal_date(2040, 12, 31)))
+        days = draw(_cal_st.one_of(_cal_st.integers(0, 40), _cal_st.integers(11 * 366, 30 * 366)))
+        last = first + _cal_timedelta(days=days)
+        out.append({"from": first.isoformat(), "to": last.isoformat(), "name": f"long {i}"})
+    return out
+
+
+@_cal_st.composite
+def cal_history_mappings(draw: _cal_st.DrawFn) -> dict[str, _CalAny]:
+    """A calendar mapping for the history law: a random calendar with long closed ranges, or
+    a union, intersection or difference of two such calendars."""
+
+    def one() -> dict[str, _CalAny]:
+        mapping = dict(draw(cal_mappings()))
+        mapping.pop("special", None)  # a special date must not fall in a closed range
+        closed = list(mapping.get("closed", [])) + draw(cal_long_closures())
+        if closed:
+            mapping["closed"] = closed
+        return mapping
+
+    kind = draw(_cal_st.sampled_from(["hours", "hours", "union", "intersection", "difference"]))
+    if kind == "hours":
+        return one()
+    return {kind: [one(), one()]}
+
+
+cal_history_instants = _cal_st.one_of(
+    _cal_st.integers(
+        cal_us(_cal_datetime(1980, 1, 1, tzinfo=_CAL_UTC)),
+        cal_us(_cal_datetime(2075, 1, 1, tzinfo=_CAL_UTC)),
+    ),
+    _cal_st.integers(
+        cal_us(_cal_datetime(2025, 1, 1, tzinfo=_CAL_UTC)),
+        cal_us(_cal_datetime(2028, 1, 1, tzinfo=_CAL_UTC)),
+    ),
+)
+"""Instants (µs) from 1980 to 2075, often in 2025-2027 (near the closed dates drawn)."""
+
+
+def cal_history_edges(mapping: dict[str, _CalAny]) -> list[int]:
+    """The first and last instants (µs, UTC) of every closed range in ``mapping`` (composed
+    calendars included): where a search meets many empty years."""
+    if "timezone" not in mapping:
+        return [p for part in next(iter(mapping.values())) for p in cal_history_edges(part)]
+    out: list[int] = []
+    for item in mapping.get("closed", []):
+        if "from" in item:
+            first = _cal_date.fromisoformat(item["from"])
+            last = _cal_date.fromisoformat(item["to"])
+            out.append(cal_us(_cal_datetime(first.year, first.month, first.day, tzinfo=_CAL_UTC)))
+            out.append(cal_us(_cal_datetime(last.year, last.month, last.day, tzinfo=_CAL_UTC)))
+    return out
+
+
+@_cal_st.composite
+def cal_history_instants_for(draw: _cal_st.DrawFn, mapping: dict[str, _CalAny]) -> int:
+    """An instant anywhere (``cal_history_instants``), or near or inside a closed range of
+    ``mapping``: up to a year before its start or after its end, or anywhere inside it."""
+    edges = cal_history_edges(mapping)
+    if not edges or draw(_cal_st.booleans()):
+        return draw(cal_history_instants)
+    lo, hi = sorted(draw(_cal_st.lists(_cal_st.sampled_from(edges), min_size=2, max_size=2)))
+    year = 366 * _CAL_DAY_US
+    return draw(_cal_st.integers(lo - year, hi + year))
+
+
+cal_history_durations = _cal_st.one_of(
+    cal_durations_us,
+    _cal_st.integers(0, 2 * 366 * _CAL_DAY_US),
+)
+"""Business durations (µs) up to 30 h, or up to two years of around-the-clock time."""
+
+
 # ----------------------------------------------------------------------------------------------
 # --- CLI, render, diff --- (sla_engine.cli, render, diff; tests/test_cli_*.py, test_render.py,
 # test_diff.py)

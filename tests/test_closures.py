@@ -44,7 +44,7 @@ def test_closed_dates_and_ranges_carry_names() -> None:
     ]
     assert (table[date(2026, 8, 3)], table[date(2026, 8, 4)]) == ("Summer", "Summer")
     assert table[date(2026, 7, 3)] == "Picnic"
-    assert ClosedDates.parse(closed.to_list()).dates == closed.dates
+    assert ClosedDates.parse(closed.to_list()).key() == closed.key()
 
 
 def test_rrule_closure_expands_between_dates() -> None:

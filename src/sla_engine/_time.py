@@ -15,6 +15,10 @@ from typing import Final
 from sla_engine.errors import DurationError, NaiveDatetimeError
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+FIRST_YEAR: Final = 1900
+"""The earliest year a calendar answers for (the horizon's start, UTC)."""
+LAST_YEAR: Final = 2199
+"""The latest year a calendar answers for (the horizon's end, UTC)."""
 US: Final = timedelta(microseconds=1)
 US_PER_SECOND: Final = 1_000_000
 US_PER_MINUTE: Final = 60 * US_PER_SECOND

@@ -8,6 +8,11 @@ total of open time before each segment. Then every question is one or two binary
 * ``add(t, d)`` is where the total reaches ``total(t) + d``;
 * ``subtract(t, d)`` is the latest instant where it is ``total(t) - d``.
 
+The compiled years are a cache, bounded by :data:`MAX_CACHED_SEGMENTS`; a search that leaves
+them walks whole UTC years up to the horizon, remembering each year's open time, and steps over
+years the definition shows empty (a closed range, an empty operand). No answer depends on what
+was compiled before: a calendar answers every question as a fresh one would.
+
 Local time only says which date it is and which wall time a window opens and closes at; every
 window is turned into UTC once, when its year is compiled, with the DST rule of the project:
 a wall time in a gap moves forward by the gap, a wall time in a fold is the earlier instant.
@@ -16,6 +21,7 @@ a wall time in a gap moves forward by the gap, a wall time in a fold is the earl
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,8 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sla_engine._time import from_us, td_to_us, to_us, us_to_td
-from sla_engine.closures import ClosedDates, HolidaySource, parse_date
+from sla_engine._time import FIRST_YEAR, LAST_YEAR, from_us, td_to_us, to_us, us_to_td
+from sla_engine.closures import ClosedDates, HolidaySource, check_horizon, parse_date
 from sla_engine.errors import CalendarError, HorizonError, UnknownTimeZoneError
 from sla_engine.hours import (
     DAY_SECONDS,
@@ -40,14 +46,13 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "BusinessCalendar", "Interval", "Span"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "MAX_CACHED_SEGMENTS", "BusinessCalendar", "Interval", "Span"]
 
-FIRST_YEAR: Final = 1900
-"""The earliest year a calendar answers for."""
-LAST_YEAR: Final = 2199
-"""The latest year a calendar answers for; searches past its end raise ``HorizonError``."""
-EMPTY_YEARS_LIMIT: Final = 10
-"""A search that meets this many consecutive years without open time gives up."""
+MAX_CACHED_SEGMENTS: Final = 1 << 17
+"""The most open segments a calendar keeps compiled at once (some 45 MB at most): a question
+beyond them replaces the cached years rather than adding to them."""
+_IDLE_DAYS_LIMIT: Final = 3660
+"""``add_business_days`` gives up after this many consecutive dates without a working day."""
 
 _US_PER_S: Final = 1_000_000
 _MIN_US: Final = to_us(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
@@ -227,6 +232,14 @@ def _utc_year(us: int) -> int:
     return from_us(us).year
 
 
+def _prefix(state: _State, x: int) -> int:
+    """Open µs in ``[state.lo, x)`` for ``x`` inside the state."""
+    i = bisect_right(state.starts, x) - 1
+    if i < 0:
+        return 0
+    return state.cum[i] + min(x, state.ends[i]) - state.starts[i]
+
+
 def _merge(segments: Iterable[tuple[int, int]]) -> _Segments:
     """Sort, drop empty and merge overlapping or touching segments."""
     out: _Segments = []
@@ -259,10 +272,23 @@ def _combine(a: _Segments, b: _Segments, keep: Callable[[bool, bool], bool]) -> 
     return out
 
 
+_NOT_ZONES: Final = frozenset({"localtime", "posixrules", "Factory"})
+"""Files in a zone database that are not IANA zone names."""
+_ZONE_NAME: Final = re.compile(r"[A-Za-z0-9_+-]{1,30}(?:/[A-Za-z0-9_+-]{1,30}){0,3}")
+
+
 def _load_zone(name: object) -> ZoneInfo:
-    if isinstance(name, ZoneInfo):
+    if isinstance(name, ZoneInfo) and name.key is not None and name.key not in _NOT_ZONES:
         return name
-    if not isinstance(name, str) or not name.strip():
+    if isinstance(name, ZoneInfo):
+        name = name.key
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or name in _NOT_ZONES
+        or name.startswith(("posix/", "right/"))
+        or not _ZONE_NAME.fullmatch(name)
+    ):
         raise UnknownTimeZoneError(
             f"timezone: {name!r} is not a time zone name; expected an IANA name such as "
             "'America/New_York' or 'Asia/Tehran'",
@@ -315,11 +341,24 @@ def _parse_special(value: object) -> dict[date, tuple[Window, ...]]:
         )
     out: dict[date, tuple[Window, ...]] = {}
     for key, windows in value.items():
-        day = parse_date(key, ("special", str(key)))
+        day = check_horizon(parse_date(key, ("special", str(key))), ("special", str(key)))
         if day in out:
             raise CalendarError(f"special: {day} is given twice", path=("special", str(key)))
         out[day] = parse_windows(windows, ("special", str(key)))
     return out
+
+
+_DEFINITION: Final = (
+    "_zone",
+    "_weekly",
+    "_holidays",
+    "_closed",
+    "_special",
+    "name",
+    "_kind",
+    "_operands",
+)
+"""What a calendar is; everything else it holds is a cache of answers derived from these."""
 
 
 class BusinessCalendar:
@@ -332,8 +371,6 @@ class BusinessCalendar:
 
     __slots__ = (
         "_closed",
-        "_closed_names",
-        "_closed_years",
         "_holiday_names",
         "_holiday_years",
         "_holidays",
@@ -344,6 +381,7 @@ class BusinessCalendar:
         "_special",
         "_state",
         "_weekly",
+        "_year_totals",
         "_zone",
         "name",
     )
@@ -372,7 +410,7 @@ class BusinessCalendar:
                 "window, e.g. {'mon-fri': ['09:00-17:00']}, or '24x7'",
                 path=("hours",),
             )
-        overlap = sorted(set(self._special) & set(self._closed.dates))
+        overlap = sorted(d for d in self._special if self._closed.listed(d))
         if overlap:
             raise CalendarError(
                 f"special: {overlap[0]} has its own hours and is also a closed date; keep one",
@@ -382,12 +420,21 @@ class BusinessCalendar:
 
     def _init_cache(self) -> None:
         self._holiday_names: dict[date, str] = {}
-        self._holiday_years: set[int] = set()
-        self._closed_names: dict[date, str] = {}
-        self._closed_years: set[int] = set()
+        self._holiday_years: frozenset[int] = frozenset()
+        self._year_totals: dict[int, int] = {}
         self._state = _State(0, 0, [])
         self._np: tuple[_State, Any] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    # ----------------------------------------------------------------- pickle and copy
+    def __getstate__(self) -> dict[str, Any]:
+        """The definition alone: compiled years, caches and the lock are rebuilt on load."""
+        return {key: getattr(self, key) for key in _DEFINITION}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for key in _DEFINITION:
+            setattr(self, key, state[key])
+        self._init_cache()
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -568,8 +615,7 @@ class BusinessCalendar:
             self.timezone,
             self._weekly,
             self._holidays,
-            tuple(sorted(self._closed.dates.items())),
-            tuple((r.text, r.dtstart, r.name) for r in self._closed.rules),
+            self._closed.key(),
             tuple(sorted(self._special.items())),
             self.name,
         )
@@ -595,29 +641,36 @@ class BusinessCalendar:
 
     # ----------------------------------------------------------------- local days
     def _holiday_table(self, first: date, last: date) -> dict[date, str]:
-        for source in self._holidays:
+        """Holiday names by date, built a whole year at a time and kept (a few a year)."""
+        if not self._holidays:
+            return self._holiday_names
+        for source in self._holidays:  # a frozen source refuses dates it holds no data for
             source.covers(first, last)
         years = set(range(first.year, last.year + 1)) - self._holiday_years
-        if years and self._holidays:
-            for source in self._holidays:
-                for day, label in source.build(min(years), max(years)).items():
-                    if day.year in years:
-                        old = self._holiday_names.get(day)
-                        self._holiday_names[day] = (
-                            label if old in (None, label) else f"{old}; {label}"
-                        )
-        self._holiday_years |= years
-        return self._holiday_names
+        if not years:
+            return self._holiday_names
+        with self._lock:
+            years -= self._holiday_years
+            names = dict(self._holiday_names)
+            runs: list[list[int]] = []
+            for year in sorted(years):  # contiguous runs: never the years between two asked
+                if runs and runs[-1][-1] == year - 1:
+                    runs[-1].append(year)
+                else:
+                    runs.append([year])
+            for run in runs:
+                for source in self._holidays:
+                    for day, label in source.build(run[0], run[-1]).items():
+                        if day.year in years:
+                            old = names.get(day)
+                            names[day] = label if old in (None, label) else f"{old}; {label}"
+            self._holiday_names = names
+            self._holiday_years = self._holiday_years | years
+            return names
 
     def _closed_table(self, first: date, last: date) -> dict[date, str]:
-        """Closed dates with names, expanded (RRULEs included) a whole year at a time."""
-        years = set(range(first.year, last.year + 1)) - self._closed_years
-        if years:
-            self._closed_names.update(
-                self._closed.build(date(min(years), 1, 1), date(max(years), 12, 31))
-            )
-            self._closed_years |= years
-        return self._closed_names
+        """Closed dates with names between ``first`` and ``last`` (RRULEs included)."""
+        return self._closed.build(first, last)
 
     def closure(self, day: date) -> str | None:
         """Why a local date is closed, or ``None``: a holiday's or closed date's name."""
@@ -625,6 +678,11 @@ class BusinessCalendar:
             raise CalendarError("closure() answers for a calendar of its own, not a composition")
         if not isinstance(day, date) or isinstance(day, datetime):
             raise CalendarError(f"closure: expected a date, got {day!r}")
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise HorizonError(
+                f"closure: {day.isoformat()} is outside the dates calendars answer for "
+                f"({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)"
+            )
         if self._skipped(day):
             return f"{day.isoformat()} does not exist in {self.timezone} (skipped by the zone)"
         if day in self._special:
@@ -672,6 +730,8 @@ class BusinessCalendar:
             return _combine(a, b, rule)
         first = self._local_date(lo) - timedelta(days=2)
         last = self._local_date(hi - 1) + timedelta(days=1)
+        if self._closed.covers(first, last):
+            return []
         closed = self._closed_table(first, last)
         holidays = self._holiday_table(first, last)
         out: _Segments = []
@@ -692,38 +752,81 @@ class BusinessCalendar:
         return _merge(out)
 
     def _segments_in(self, lo: int, hi: int) -> _Segments:
-        state = self._cover(lo, hi)
-        i = max(bisect_right(state.starts, lo) - 1, 0)
+        """The open segments inside ``[lo, hi)``, clipped and merged, a window at a time."""
         out: _Segments = []
-        starts, ends = state.starts, state.ends
-        while i < len(starts) and starts[i] < hi:
-            s, e = max(starts[i], lo), min(ends[i], hi)
-            if e > s:
-                out.append((s, e))
-            i += 1
-        return out
+        if hi <= lo:
+            return out
+        self._check_horizon(lo, hi)
+        y = _utc_year(lo)
+        while True:
+            step_hi = hi if self._fits(lo, hi) else min(hi, _year_start_us(y + 1))
+            state = self._cover(lo, step_hi)
+            i = max(bisect_right(state.starts, lo) - 1, 0)
+            starts, ends = state.starts, state.ends
+            while i < len(starts) and starts[i] < step_hi:
+                s, e = max(starts[i], lo), min(ends[i], step_hi)
+                if e > s:
+                    if out and out[-1][1] == s:
+                        out[-1] = (out[-1][0], e)
+                    else:
+                        out.append((s, e))
+                i += 1
+            if step_hi >= hi:
+                return out
+            lo, y = step_hi, y + 1
 
-    def _cover(self, lo: int, hi: int) -> _State:
-        """The state, compiled at least over ``[lo, hi)`` (whole UTC years)."""
-        state = self._state
-        if state.lo <= lo and hi <= state.hi and state.hi > state.lo:
-            return state
+    @staticmethod
+    def _check_horizon(lo: int, hi: int) -> None:
         if lo < _MIN_US or hi > _MAX_US:
             bad = lo if lo < _MIN_US else hi
             raise HorizonError(
                 f"{from_us(max(min(bad, _DT_MAX_US), _DT_MIN_US)).isoformat()}: calendars answer "
                 f"for {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 (UTC); the question reaches past it"
             )
+
+    def _density(self) -> int:
+        """An upper estimate of the open segments a UTC year compiles to (from the definition)."""
+        if self._kind != "hours":
+            return sum(op._density() for op in self._operands)
+        per_week = sum(len(day) for day in self._weekly.days)
+        return per_week * 53 + 2 * len(self._special) + 2
+
+    def _fits(self, lo: int, hi: int) -> bool:
+        """True when the whole UTC years from ``lo`` to ``hi`` fit the cache's budget."""
+        years = _utc_year(max(hi - 1, lo)) - _utc_year(lo) + 1
+        return years * self._density() <= MAX_CACHED_SEGMENTS
+
+    def _cover(self, lo: int, hi: int) -> _State:
+        """A state compiled at least over ``[lo, hi)`` (whole UTC years).
+
+        The cache is one window of whole years: it grows to take in a question while the
+        window stays within :data:`MAX_CACHED_SEGMENTS`; past that it is replaced by the
+        years the question needs. Callers ask for ranges that fit (see ``_fits``).
+        """
+        state = self._state
+        if state.lo <= lo and hi <= state.hi and state.hi > state.lo:
+            return state
+        self._check_horizon(lo, hi)
         with self._lock:
             state = self._state
             y0 = _utc_year(lo)
             y1 = _utc_year(max(hi - 1, lo)) + 1
             if state.hi > state.lo:
-                y0 = min(y0, _utc_year(state.lo))
-                y1 = max(y1, _utc_year(state.hi - 1) + 1)
+                s0, s1 = _utc_year(state.lo), _utc_year(state.hi - 1) + 1
+                u0, u1 = min(y0, s0), max(y1, s1)
+                # Grow by at least the window's own span, so that a walk year by year
+                # compiles each year once and rebuilds the window a logarithmic number of times.
+                g0 = min(u0, max(s0 - (s1 - s0), FIRST_YEAR)) if u0 < s0 else u0
+                g1 = max(u1, min(s1 + (s1 - s0), LAST_YEAR + 1)) if u1 > s1 else u1
+                # A question far from the window, or past the budget, starts afresh from the
+                # years asked: compiling every year in between, or growing one year at a time,
+                # would cost more than it saves.
+                near = u1 - u0 <= 2 * (s1 - s0) + (y1 - y0)
+                if near and (g1 - g0) * self._density() <= MAX_CACHED_SEGMENTS:
+                    y0, y1 = g0, g1
             new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
             parts: _Segments = []
-            if state.hi > state.lo:
+            if state.hi > state.lo and new_lo <= state.lo and state.hi <= new_hi:
                 if new_lo < state.lo:
                     parts += self._build(new_lo, state.lo)
                 parts += state.segments()
@@ -736,32 +839,114 @@ class BusinessCalendar:
             return state
 
     def precompute(self, first_year: int, last_year: int) -> None:
-        """Compile ``first_year``..``last_year`` (UTC) now rather than on first use."""
-        self._cover(_year_start_us(first_year), _year_start_us(last_year + 1))
+        """Compile ``first_year``..``last_year`` (UTC) now rather than on first use, as far as
+        the cache's budget allows (beyond it, each year is compiled when asked)."""
+        lo, hi = _year_start_us(first_year), _year_start_us(last_year + 1)
+        if self._fits(lo, hi):
+            self._cover(lo, hi)
+        else:
+            self._cover(lo, _year_start_us(first_year + 1))
 
-    def _grow_forward(self, state: _State, empty_years: int) -> _State:
-        if state.hi >= _MAX_US:
-            raise HorizonError(
-                f"the search ran past {LAST_YEAR}-12-31, the last date calendars answer for"
-            )
-        if empty_years >= EMPTY_YEARS_LIMIT:
-            raise HorizonError(
-                f"the calendar has no open time in {EMPTY_YEARS_LIMIT} years after "
-                f"{from_us(state.hi).date().isoformat()}; it is never open there"
-            )
-        return self._cover(state.lo, _year_start_us(_utc_year(state.hi) + 1))
+    # ----------------------------------------------------------------- year by year
+    # A search that leaves the cached window walks whole UTC years. Each year's open time is a
+    # fact of the definition, remembered once found; a year a closed range covers is known
+    # empty without compiling it, and a composition is empty where its operands say so. The
+    # walk ends at the horizon, never at a count of empty years, so the answer depends on the
+    # calendar and the question alone.
+    def _year_total(self, year: int) -> int:
+        """Open microseconds in the UTC year ``year``."""
+        total = self._year_totals.get(year)
+        if total is not None:
+            return total
+        ys, ye = _year_start_us(year), _year_start_us(year + 1)
+        state = self._state
+        cached = state.lo <= ys and ye <= state.hi
+        grown = (min(ys, state.lo), max(ye, state.hi)) if state.hi > state.lo else (ys, ye)
+        if cached:
+            total = _prefix(state, ye) - _prefix(state, ys)
+        elif self._empty_by_definition(year):
+            total = 0
+        elif self._fits(*grown):
+            state = self._cover(ys, ye)
+            total = _prefix(state, ye) - _prefix(state, ys)
+        else:
+            total = sum(e - s for s, e in self._build(ys, ye))
+        self._year_totals[year] = total
+        return total
 
-    def _grow_backward(self, state: _State, empty_years: int) -> _State:
-        if state.lo <= _MIN_US:
-            raise HorizonError(
-                f"the search ran past {FIRST_YEAR}-01-01, the first date calendars answer for"
-            )
-        if empty_years >= EMPTY_YEARS_LIMIT:
-            raise HorizonError(
-                f"the calendar has no open time in {EMPTY_YEARS_LIMIT} years before "
-                f"{from_us(state.lo).date().isoformat()}; it is never open there"
-            )
-        return self._cover(_year_start_us(_utc_year(state.lo) - 1), state.hi)
+    def _empty_by_definition(self, year: int) -> bool:
+        """True when the definition alone shows the UTC year has no open time."""
+        if self._kind == "hours":
+            ys, ye = _year_start_us(year), _year_start_us(year + 1)
+            first = self._local_date(ys) - timedelta(days=2)
+            last = self._local_date(ye - 1) + timedelta(days=1)
+            return self._closed.covers(first, last)
+        left, right = self._operands
+        if self._kind == "union":
+            return left._year_total(year) == 0 and right._year_total(year) == 0
+        if self._kind == "intersection":
+            return left._year_total(year) == 0 or right._year_total(year) == 0
+        return left._year_total(year) == 0
+
+    def _locate_forward(self, year: int, rem: int) -> int:
+        """The earliest instant by which ``rem`` open µs (``0 < rem <= total``) have passed
+        since the start of the UTC year ``year``."""
+        ys = _year_start_us(year)
+        state = self._cover(ys, _year_start_us(year + 1))
+        target = _prefix(state, ys) + rem
+        return target - state.off[bisect_left(state.cend, target)]
+
+    def _locate_backward(self, year: int, rem: int) -> int:
+        """The latest instant from which ``rem`` open µs (``0 < rem <= total``) remain before
+        the end of the UTC year ``year``."""
+        ys, ye = _year_start_us(year), _year_start_us(year + 1)
+        state = self._cover(ys, ye)
+        target = _prefix(state, ye) - rem
+        j = bisect_right(state.cend, target)
+        return state.starts[j] + target - state.cum[j]
+
+    def _walk_forward(self, year: int, rem: int) -> int:
+        """Where ``rem`` more open µs have passed from the start of the UTC year ``year``."""
+        if rem > _MAX_US - _year_start_us(min(year, LAST_YEAR + 1)):
+            year = LAST_YEAR + 1  # longer than the rest of the horizon: no need to look
+        while year <= LAST_YEAR:
+            total = self._year_total(year)
+            if rem <= total:
+                return self._locate_forward(year, rem)
+            rem -= total
+            year += 1
+        raise HorizonError(
+            f"the calendar has no open time left for {us_to_td(rem)} of business time before "
+            f"the end of {LAST_YEAR}-12-31, the last date calendars answer for"
+        )
+
+    def _walk_backward(self, year: int, rem: int) -> int:
+        """The latest instant from which ``rem`` open µs pass by the end of the UTC year."""
+        if rem > _year_start_us(max(year, FIRST_YEAR - 1) + 1) - _MIN_US:
+            year = FIRST_YEAR - 1  # longer than the horizon before it: no need to look
+        while year >= FIRST_YEAR:
+            total = self._year_total(year)
+            if rem <= total:
+                return self._locate_backward(year, rem)
+            rem -= total
+            year -= 1
+        raise HorizonError(
+            f"the calendar has no open time left for {us_to_td(rem)} of business time after "
+            f"{FIRST_YEAR}-01-01, the first date calendars answer for"
+        )
+
+    def _open_in(self, a: int, b: int) -> int:
+        """Open µs in ``[a, b)`` for ``a <= b``, whatever the distance, year by year."""
+        if self._fits(a, b + 1):
+            state = self._cover(a, b + 1)
+            return _prefix(state, b) - _prefix(state, a)
+        ya, yb = _utc_year(a), _utc_year(b)
+        head_state = self._cover(a, a + 1)
+        head = _prefix(head_state, _year_start_us(ya + 1)) - _prefix(head_state, a)
+        middle = sum(self._year_total(y) for y in range(ya + 1, yb))
+        tail_state = self._cover(b, b + 1)
+        tail = _prefix(tail_state, b) - _prefix(tail_state, _year_start_us(yb))
+        return head + middle + tail
 
     # ----------------------------------------------------------------- integer fast paths
     # The open time before an instant t is 0 before the first segment, else, with i the last
@@ -771,6 +956,9 @@ class BusinessCalendar:
         """Business microseconds in ``[a, b)``; negative when ``b < a``."""
         lo, hi, width, last, starts, ends, off, cend, _ = self._state.fast
         if not (lo <= a < hi and lo <= b < hi):
+            self._check_horizon(min(a, b), max(a, b) + 1)
+            if not self._fits(min(a, b), max(a, b) + 1):
+                return self._open_in(a, b) if a <= b else -self._open_in(b, a)
             lo, hi, width, last, starts, ends, off, cend, _ = self._cover(
                 min(a, b), max(a, b) + 1
             ).fast
@@ -815,12 +1003,7 @@ class BusinessCalendar:
         else:
             target = d + cend[i]
         if target > total:
-            empty = 0
-            while not state.cend or target > state.cend[-1]:
-                before = state.cend[-1] if state.cend else 0
-                state = self._grow_forward(state, empty)
-                empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
-            return target - state.off[bisect_left(state.cend, target)]
+            return self._walk_forward(_utc_year(hi), target - total)
         # the segment where the total reaches target: i or later (the total before t is at
         # least cum[i]), often i or the next one
         if cend[i] >= target:
@@ -836,16 +1019,9 @@ class BusinessCalendar:
         state = self._state
         if not state.lo <= t < state.hi:
             state = self._cover(t, t + 1)
-        empty = 0
-        while True:
-            i = bisect_right(state.starts, t) - 1
-            total = 0 if i < 0 else state.cum[i] + min(t, state.ends[i]) - state.starts[i]
-            if total >= d:
-                break
-            state = self._grow_backward(state, empty)
-            j = bisect_right(state.starts, t) - 1
-            grown = 0 if j < 0 else state.cum[j] + min(t, state.ends[j]) - state.starts[j]
-            empty = empty + 1 if grown == total else 0
+        total = _prefix(state, t)
+        if total < d:
+            return self._walk_backward(_utc_year(state.lo) - 1, d - total)
         target = total - d
         j = bisect_right(state.cend, target)
         return state.starts[j] + target - state.cum[j]
@@ -863,27 +1039,45 @@ class BusinessCalendar:
     def next_open_us(self, t: int) -> int:
         """The earliest instant ``>= t`` at which the calendar is open."""
         state = self._cover(t, t + 1) if not self._state.lo <= t < self._state.hi else self._state
-        empty = 0
-        while True:
-            i = bisect_right(state.starts, t) - 1
-            if i >= 0 and t < state.ends[i]:
-                return t
-            if i + 1 < len(state.starts):
-                return state.starts[i + 1]
-            count = len(state.starts)
-            state = self._grow_forward(state, empty)
-            empty = empty + 1 if len(state.starts) == count else 0
+        i = bisect_right(state.starts, t) - 1
+        if i >= 0 and t < state.ends[i]:
+            return t
+        if i + 1 < len(state.starts):
+            return state.starts[i + 1]
+        year = _utc_year(state.hi)
+        while year <= LAST_YEAR:
+            if self._year_total(year):
+                ys = _year_start_us(year)
+                state = self._cover(ys, _year_start_us(year + 1))
+                return state.starts[bisect_right(state.starts, ys - 1)]
+            year += 1
+        raise HorizonError(
+            f"the calendar is never open from {from_us(t).isoformat()} to {LAST_YEAR}-12-31, "
+            "the last date calendars answer for"
+        )
 
     def next_close_us(self, t: int) -> int:
         """The earliest instant ``>= t`` at which the calendar is closed."""
         state = self._cover(t, t + 1) if not self._state.lo <= t < self._state.hi else self._state
-        while True:
-            i = bisect_right(state.starts, t) - 1
-            if i < 0 or t >= state.ends[i]:
-                return t
-            if state.ends[i] < state.hi:
-                return state.ends[i]
-            state = self._grow_forward(state, 0)
+        i = bisect_right(state.starts, t) - 1
+        if i < 0 or t >= state.ends[i]:
+            return t
+        if state.ends[i] < state.hi:
+            return state.ends[i]
+        year = _utc_year(state.hi)
+        while year <= LAST_YEAR:
+            ys, ye = _year_start_us(year), _year_start_us(year + 1)
+            if self._year_total(year) < ye - ys:
+                state = self._cover(ys, ye)
+                k = bisect_right(state.starts, ys) - 1
+                if k < 0 or state.ends[k] <= ys:
+                    return ys
+                return state.ends[k]
+            year += 1
+        raise HorizonError(
+            f"the calendar is open from {from_us(t).isoformat()} to the end of {LAST_YEAR}-12-31,"
+            " the last date calendars answer for; it never closes there"
+        )
 
     def segments_us(self, a: int, b: int) -> list[tuple[int, int]]:
         """The open segments inside ``[a, b)``, clipped, as ``(start_us, end_us)`` pairs."""
@@ -940,6 +1134,12 @@ class BusinessCalendar:
         t = to_us(start, "start")
         if days == 0:
             return from_us(t)
+        self._check_horizon(t, t + 1)
+        if abs(days) > (LAST_YEAR - FIRST_YEAR + 1) * 366:
+            raise HorizonError(
+                f"add_business_days: {days} working days run past the dates calendars answer "
+                f"for ({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)"
+            )
         local = from_us(t).astimezone(self._zone)
         wall = local.hour * 3600 + local.minute * 60 + local.second
         day = local.date()
@@ -955,9 +1155,9 @@ class BusinessCalendar:
                 idle = 0
             else:
                 idle += 1
-                if idle > 366 * EMPTY_YEARS_LIMIT:
+                if idle > _IDLE_DAYS_LIMIT:
                     raise HorizonError(
-                        f"no working day in {EMPTY_YEARS_LIMIT} years from {day.isoformat()}"
+                        f"no working day in {_IDLE_DAYS_LIMIT} days from {day.isoformat()}"
                     )
         return from_us(self._wall_us(day, wall) + local.microsecond)
 
@@ -1128,6 +1328,20 @@ class BusinessCalendar:
             f"got dtype {arr.dtype}"
         )
 
+    def _batch_window(self, lo: int, hi: int) -> bool:
+        """Cover ``[lo, hi)`` and a year either side for a batch; False when that does not fit
+        the cache (the batch then runs element by element)."""
+        state = self._state
+        if state.lo <= lo and hi <= state.hi:
+            return True
+        self._check_horizon(lo, hi)
+        wide_lo = max(_year_start_us(_utc_year(lo) - 1), _MIN_US)
+        wide_hi = min(_year_start_us(_utc_year(hi - 1) + 2), _MAX_US)
+        if not self._fits(wide_lo, wide_hi):
+            return False
+        self._cover(wide_lo, wide_hi)
+        return True
+
     def _totals(self, x: Any) -> tuple[Any, _State, Any]:
         import numpy as np
 
@@ -1150,8 +1364,11 @@ class BusinessCalendar:
         a = self._as_us_array(starts, "starts")
         b = self._as_us_array(ends, "ends")
         a, b = np.broadcast_arrays(a, b)
-        if a.size:
-            self._cover(int(min(a.min(), b.min())), int(max(a.max(), b.max())) + 1)
+        if a.size and not self._batch_window(
+            int(min(a.min(), b.min())), int(max(a.max(), b.max())) + 1
+        ):
+            scalar = [self.elapsed_us(int(p), int(q)) for p, q in zip(a.flat, b.flat, strict=True)]
+            return np.asarray(scalar, dtype=np.int64).reshape(a.shape).astype("timedelta64[us]")
         ta, _, _ = self._totals(a)
         tb, _, _ = self._totals(b)
         result: npt.NDArray[np.timedelta64] = (tb - ta).astype("timedelta64[us]")
@@ -1169,19 +1386,20 @@ class BusinessCalendar:
         x, d = np.broadcast_arrays(x, d)
         if not x.size:
             return x.astype("datetime64[us]")
+        if not self._batch_window(int(x.min()), int(x.max()) + 1):
+            return self._add_each(x, d)
         total, state, _ = self._totals(x)
         target = total + d
-        empty = 0
-        while (target > (state.cend[-1] if state.cend else 0)).any():
-            before = state.cend[-1] if state.cend else 0
-            state = self._grow_forward(state, empty)
-            empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
-        while (target < 0).any():
-            before = state.cend[-1] if state.cend else 0
-            state = self._grow_backward(state, empty)
-            total, state, _ = self._totals(x)
-            target = total + d
-            empty = empty + 1 if (state.cend[-1] if state.cend else 0) == before else 0
+        reach = state.cend[-1] if state.cend else 0
+        outside = ((d > 0) & (target > reach)) | ((d < 0) & (target < 0))
+        if bool(outside.any()):
+            # answers past the cached years: element by element, as add_us gives them
+            inside = ~outside
+            out = self._add_each(x, d).astype(np.int64)
+            if bool(inside.any()):
+                out[inside] = self.add_many(x[inside], d[inside]).astype(np.int64)
+            result_all: npt.NDArray[np.datetime64] = out.astype("datetime64[us]")
+            return result_all
         starts, _, cum, _, _, grid = self._arrays(state)
         if bool((d > 0).all()):
             j = grid.count(target, side="left")
@@ -1194,6 +1412,17 @@ class BusinessCalendar:
         if not bool((d != 0).all()):
             out = np.where(d == 0, x, out)
         result: npt.NDArray[np.datetime64] = out.astype("datetime64[us]")
+        return result
+
+    def _add_each(self, x: Any, d: Any) -> npt.NDArray[np.datetime64]:
+        import numpy as np
+
+        out = np.fromiter(
+            (self.add_us(int(t), int(u)) for t, u in zip(x.flat, d.flat, strict=True)),
+            dtype=np.int64,
+            count=x.size,
+        )
+        result: npt.NDArray[np.datetime64] = out.reshape(x.shape).astype("datetime64[us]")
         return result
 
     def subtract_many(self, instants: Any, business_time: Any) -> npt.NDArray[np.datetime64]:

@@ -7,15 +7,20 @@ RRULEs read by python-dateutil. All of these name local dates in the calendar's 
 
 from __future__ import annotations
 
+import functools
+import heapq
+import itertools
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import holidays as holidays_package
 from dateutil import rrule as dateutil_rrule
 
+from sla_engine._time import FIRST_YEAR, LAST_YEAR
 from sla_engine.errors import CalendarError
 
 __all__ = [
@@ -29,6 +34,21 @@ __all__ = [
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/)\s*(\d{4}-\d{2}-\d{2})")
+FIRST_DATE: Final = date(FIRST_YEAR, 1, 1)
+"""The first date a calendar may name (closed dates, ranges, special dates, RRULE starts)."""
+LAST_DATE: Final = date(LAST_YEAR, 12, 31)
+"""The last date a calendar may name."""
+
+
+def check_horizon(day: date, path: Sequence[str | int] = ()) -> date:
+    """``day`` itself when it lies in the calendar horizon; a ``CalendarError`` otherwise."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise CalendarError(
+            f"{day.isoformat()} is outside the dates calendars answer for "
+            f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}); name a date inside them",
+            path=path,
+        )
+    return day
 
 
 def parse_date(value: object, path: Sequence[str | int] = ()) -> date:
@@ -81,6 +101,35 @@ class HolidaySource:
 
     def __post_init__(self) -> None:
         what = "market" if self.market else "country"
+        checks: tuple[tuple[str, object, bool, str], ...] = (
+            (what, self.country, isinstance(self.country, str), "a code such as 'US'"),
+            (
+                "subdivision",
+                self.subdivision,
+                self.subdivision is None or isinstance(self.subdivision, str),
+                "one code such as 'NY'",
+            ),
+            (
+                "categories",
+                self.categories,
+                isinstance(self.categories, tuple)
+                and all(isinstance(c, str) for c in self.categories),
+                "names such as ['public']",
+            ),
+            ("observed", self.observed, isinstance(self.observed, bool), "true or false"),
+            (
+                "language",
+                self.language,
+                self.language is None or isinstance(self.language, str),
+                "a code such as 'en_US'",
+            ),
+            ("market", self.market, isinstance(self.market, bool), "true or false"),
+        )
+        for key, value, ok, expected in checks:
+            if not ok:
+                raise CalendarError(
+                    f"holidays: {key} must be {expected}, got {value!r}", path=("holidays", key)
+                )
         if self.frozen is not None:
             self._check_frozen()
             return  # the dates are the policy's own: no country data is needed
@@ -184,6 +233,21 @@ class HolidaySource:
         categories = value.get("categories", ())
         if isinstance(categories, str):
             categories = (categories,)
+        elif isinstance(categories, Sequence):
+            categories = tuple(categories)
+        else:
+            raise CalendarError(
+                f"holidays: categories must be a name or a list of names such as ['public'], "
+                f"got {categories!r}",
+                path=("holidays", "categories"),
+            )
+        name = value.get("country", value.get("market"))
+        if not isinstance(name, str):
+            key = "country" if "country" in value else "market"
+            raise CalendarError(
+                f"holidays: {key} must be a code such as 'US', got {name!r}",
+                path=("holidays", key),
+            )
         observed = value.get("observed", True)
         if not isinstance(observed, bool):
             raise CalendarError(
@@ -203,7 +267,7 @@ class HolidaySource:
             for day, name in raw_dates.items()
         }
         return cls(
-            country=str(value.get("country") or value.get("market")),
+            country=name,
             market="market" in value,
             subdivision=value.get("subdivision"),
             categories=tuple(categories),
@@ -262,6 +326,80 @@ class HolidaySource:
         return {day: str(name) for day, name in table.items()}
 
 
+_RRULE_FREQUENCIES: Final = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
+_EASTER_RANGE: Final = (-80, 249)
+"""BYEASTER offsets that stay inside Easter's own year in every year (Easter falls between
+22 March and 25 April)."""
+_RRULE_ERRORS: Final = (ValueError, TypeError, IndexError, OverflowError, KeyError)
+
+
+def _rrule_fields(text: str, path: Sequence[str | int]) -> dict[str, str]:
+    """The ``KEY=value`` parts of one RRULE line, checked for what could hang or crash."""
+    body = text.strip()
+    if body[:6].upper() == "RRULE:":
+        body = body[6:]
+    fields: dict[str, str] = {}
+    for part in body.split(";"):
+        key, sep, value = part.partition("=")
+        key = key.strip().upper()
+        if not sep or not key or key in fields or any(c in part for c in ":\n\r"):
+            raise CalendarError(
+                f"closed: {text!r} is not one RFC 5545 RRULE line (KEY=value parts separated "
+                "by ';', each key once); expected e.g. 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24'",
+                path=path,
+            )
+        fields[key] = value.strip()
+    freq = fields.get("FREQ", "").upper()
+    if freq not in _RRULE_FREQUENCIES:
+        raise CalendarError(
+            f"closed: {text!r}: FREQ must be one of {', '.join(_RRULE_FREQUENCIES)} (closed "
+            f"dates recur at most daily), got {fields.get('FREQ', 'none')!r}; expected e.g. "
+            "'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24'",
+            path=path,
+        )
+    for key in ("INTERVAL", "COUNT"):
+        if key in fields and not (fields[key].isdigit() and 1 <= int(fields[key]) <= 100_000):
+            raise CalendarError(
+                f"closed: {text!r}: {key} must be a whole number from 1 to 100000, "
+                f"got {fields[key]!r}",
+                path=path,
+            )
+    if "BYEASTER" in fields:
+        lo, hi = _EASTER_RANGE
+        for offset in fields["BYEASTER"].split(","):
+            number = offset.strip()
+            digits = number[1:] if number[:1] in "+-" else number
+            if not (digits.isdigit() and len(digits) <= 4 and lo <= int(number) <= hi):
+                raise CalendarError(
+                    f"closed: {text!r}: BYEASTER offsets must be whole numbers of days from "
+                    f"{lo} to {hi} (inside Easter's year), got {offset!r}",
+                    path=path,
+                )
+    return fields
+
+
+def _rrule(text: str, dtstart: date) -> Any:
+    return dateutil_rrule.rrulestr(
+        text,
+        dtstart=datetime(dtstart.year, dtstart.month, dtstart.day),  # noqa: DTZ001 - local dates only
+        forceset=True,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _rule_dates(text: str, dtstart: date) -> tuple[date, ...]:
+    """Every date of the rule from its start to the end of the horizon, sorted (computed once;
+    a rule recurs at most daily, so this is at most one date per day of the horizon)."""
+    out: list[date] = []
+    for occurrence in _rrule(text, dtstart):
+        day = occurrence.date()
+        if day > LAST_DATE:
+            break
+        if not out or out[-1] != day:
+            out.append(day)
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _ClosedRule:
     text: str
@@ -269,17 +407,61 @@ class _ClosedRule:
     name: str
 
     def occurrences(self, first: date, last: date) -> list[date]:
-        rule = dateutil_rrule.rrulestr(
-            self.text,
-            dtstart=datetime(self.dtstart.year, self.dtstart.month, self.dtstart.day),  # noqa: DTZ001 - local dates only
-            forceset=True,
-        )
-        lo = datetime(first.year, first.month, first.day)  # noqa: DTZ001 - local dates only
-        hi = datetime(last.year, last.month, last.day)  # noqa: DTZ001 - local dates only
-        return [d.date() for d in rule.between(lo, hi, inc=True)]
+        try:
+            days = _rule_dates(self.text, self.dtstart)
+        except _RRULE_ERRORS as exc:
+            raise CalendarError(
+                f"closed: {self.text!r} cannot be expanded ({type(exc).__name__}: {exc})",
+                path=("closed",),
+            ) from None
+        lo = bisect_right(days, first - timedelta(days=1)) if first > FIRST_DATE else 0
+        hi = bisect_right(days, last)
+        return list(days[lo:hi])
 
 
-_RRULE_START = date(1900, 1, 1)
+_RRULE_START = FIRST_DATE
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Consecutive closed dates ``first..last`` (inclusive) sharing one name."""
+
+    first: date
+    last: date
+    name: str
+
+
+def _disjoint(spans: Sequence[tuple[date, date, str]]) -> tuple[_Span, ...]:
+    """Sorted, disjoint spans from possibly overlapping ones; where several cover a date, the
+    one given last names it. Runs in O(n log n) on ordinals: no date is visited one by one."""
+    events = sorted(
+        {p for first, last, _ in spans for p in (first.toordinal(), last.toordinal() + 1)}
+    )
+    starts = sorted(
+        (
+            (first.toordinal(), last.toordinal() + 1, -order, name)
+            for order, (first, last, name) in enumerate(spans)
+        ),
+    )
+    active: list[tuple[int, int, str]] = []  # (-order, end, name), the latest given on top
+    out: list[_Span] = []
+    k = 0
+    for lo, hi in itertools.pairwise(events):
+        while k < len(starts) and starts[k][0] <= lo:
+            _, end, neg, name = starts[k]
+            heapq.heappush(active, (neg, end, name))
+            k += 1
+        while active and active[0][1] <= lo:
+            heapq.heappop(active)
+        if not active:
+            continue
+        name = active[0][2]
+        if out and out[-1].name == name and out[-1].last.toordinal() + 1 == lo:
+            out[-1] = _Span(out[-1].first, date.fromordinal(hi - 1), name)
+        else:
+            out.append(_Span(date.fromordinal(lo), date.fromordinal(hi - 1), name))
+    return tuple(out)
+
 
 FROZEN_YEARS: tuple[int, int] = (1900, 2199)
 """The years a freeze may cover: the calendar's horizon."""
@@ -310,9 +492,13 @@ def _parse_frozen(value: object) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClosedDates:
-    """Dates on which the calendar is closed: single dates, ranges and RRULEs, with names."""
+    """Dates on which the calendar is closed: single dates, ranges and RRULEs, with names.
 
-    dates: Mapping[date, str] = field(default_factory=dict, hash=False)
+    Dates and ranges are kept as disjoint spans of dates, never expanded day by day, so a range
+    of three centuries costs what a single date does.
+    """
+
+    spans: tuple[_Span, ...] = ()
     rules: tuple[_ClosedRule, ...] = ()
     source: tuple[Any, ...] = ()
 
@@ -321,6 +507,7 @@ class ClosedDates:
         """Read a list of ``'2026-12-24'``, ``'2026-12-24..2026-12-31'``,
         ``{"date": ..., "name": ...}``, ``{"from": ..., "to": ..., "name": ...}`` or
         ``{"rrule": "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24", "start": "2026-01-01", "name": ...}``.
+        Every date named must lie in the horizon, 1900-01-01 to 2199-12-31.
         """
         if value is None:
             return cls()
@@ -328,12 +515,14 @@ class ClosedDates:
             items: list[object] = [value]
         else:
             items = list(value)
-        dates: dict[date, str] = {}
+        spans: list[tuple[date, date, str]] = []
         rules: list[_ClosedRule] = []
         for i, item in enumerate(items):
             path = ("closed", i)
             if isinstance(item, Mapping):
-                unknown = sorted(set(item) - {"date", "from", "to", "rrule", "start", "name"})
+                unknown = sorted(
+                    str(k) for k in set(item) - {"date", "from", "to", "rrule", "start", "name"}
+                )
                 if unknown:
                     raise CalendarError(
                         f"closed: unknown key {unknown[0]!r}; expected date, from/to, "
@@ -343,11 +532,25 @@ class ClosedDates:
                 name = str(item.get("name", ""))
                 if "rrule" in item:
                     text = item["rrule"]
-                    start = parse_date(item.get("start", _RRULE_START), (*path, "start"))
-                    rule = _ClosedRule(text=str(text), dtstart=start, name=name)
+                    if not isinstance(text, str):
+                        raise CalendarError(
+                            f"closed: {text!r} is not an RRULE; expected text such as "
+                            "'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24'",
+                            path=(*path, "rrule"),
+                        )
+                    _rrule_fields(text, (*path, "rrule"))
+                    start = check_horizon(
+                        parse_date(item.get("start", _RRULE_START), (*path, "start")),
+                        (*path, "start"),
+                    )
+                    rule = _ClosedRule(text=text, dtstart=start, name=name)
                     try:
-                        rule.occurrences(start, start + timedelta(days=1))
-                    except (ValueError, TypeError) as exc:
+                        _rrule(text, start).between(
+                            datetime(start.year, start.month, start.day),  # noqa: DTZ001
+                            datetime(start.year, start.month, start.day, 23),  # noqa: DTZ001
+                            inc=True,
+                        )
+                    except _RRULE_ERRORS as exc:
                         raise CalendarError(
                             f"closed: {text!r} is not an RFC 5545 RRULE ({exc}); expected e.g. "
                             "'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24'",
@@ -357,9 +560,12 @@ class ClosedDates:
                     continue
                 if "date" in item:
                     first = last = parse_date(item["date"], (*path, "date"))
+                    check_horizon(first, (*path, "date"))
                 elif "from" in item and "to" in item:
-                    first = parse_date(item["from"], (*path, "from"))
-                    last = parse_date(item["to"], (*path, "to"))
+                    first = check_horizon(
+                        parse_date(item["from"], (*path, "from")), (*path, "from")
+                    )
+                    last = check_horizon(parse_date(item["to"], (*path, "to")), (*path, "to"))
                 else:
                     raise CalendarError(
                         "closed: an entry needs 'date', 'from' and 'to', or 'rrule'", path=path
@@ -367,28 +573,71 @@ class ClosedDates:
             elif isinstance(item, str) and _RANGE.fullmatch(item.strip()):
                 m = _RANGE.fullmatch(item.strip())
                 assert m is not None
-                first, last = parse_date(m.group(1), path), parse_date(m.group(2), path)
+                first = check_horizon(parse_date(m.group(1), path), path)
+                last = check_horizon(parse_date(m.group(2), path), path)
                 name = ""
             else:
-                first = last = parse_date(item, path)
+                first = last = check_horizon(parse_date(item, path), path)
                 name = ""
             if last < first:
                 raise CalendarError(
                     f"closed: the range {first}..{last} ends before it starts", path=path
                 )
-            day = first
-            while day <= last:
-                dates[day] = name
-                day += timedelta(days=1)
-        return cls(dates=dates, rules=tuple(rules), source=tuple(items))
+            spans.append((first, last, name))
+        return cls(spans=_disjoint(spans), rules=tuple(rules), source=tuple(items))
+
+    def _span_at(self, day: date) -> _Span | None:
+        i = bisect_right(self.spans, day, key=lambda s: s.first) - 1
+        if i >= 0 and day <= self.spans[i].last:
+            return self.spans[i]
+        return None
+
+    def listed(self, day: date) -> bool:
+        """True when a closed date or range names ``day`` (RRULEs aside)."""
+        return self._span_at(day) is not None
+
+    def covers(self, first: date, last: date) -> bool:
+        """True when every date of ``first..last`` is closed by dates and ranges alone."""
+        day = first
+        while day <= last:
+            span = self._span_at(day)
+            if span is None:
+                return False
+            if span.last >= last:
+                return True
+            day = span.last + timedelta(days=1)
+        return True
+
+    def name_of(self, day: date) -> str | None:
+        """The name a date is closed under ('' when unnamed), or ``None`` when it is not."""
+        span = self._span_at(day)
+        if span is not None:
+            return span.name
+        for rule in self.rules:
+            if rule.occurrences(day, day):
+                return rule.name
+        return None
 
     def build(self, first: date, last: date) -> dict[date, str]:
         """Closed dates with names between ``first`` and ``last`` inclusive."""
-        out = {d: n for d, n in self.dates.items() if first <= d <= last}
+        out: dict[date, str] = {}
+        i = max(bisect_right(self.spans, first, key=lambda s: s.first) - 1, 0)
+        one = timedelta(days=1)
+        while i < len(self.spans) and self.spans[i].first <= last:
+            span = self.spans[i]
+            day, end = max(span.first, first), min(span.last, last)
+            while day <= end:
+                out[day] = span.name
+                day += one
+            i += 1
         for rule in self.rules:
             for d in rule.occurrences(max(first, rule.dtstart), last):
                 out.setdefault(d, rule.name)
         return out
+
+    def key(self) -> tuple[Any, ...]:
+        """What the closures are, for equality: the spans and the rules."""
+        return (self.spans, tuple((r.text, r.dtstart, r.name) for r in self.rules))
 
     def to_list(self) -> list[Any]:
         """The plain-data form, as given."""

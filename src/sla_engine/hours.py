@@ -21,6 +21,8 @@ DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_TITLES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_SECONDS: Final = 86_400
 ALWAYS: Final = frozenset({"24x7", "24/7", "always"})
+MAX_WINDOWS_PER_DAY: Final = 288
+"""The most windows one day may have: one every 5 minutes. It bounds what a year compiles to."""
 
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
 _WINDOW = re.compile(rf"{_TIME}\s*-\s*{_TIME}")
@@ -108,6 +110,12 @@ def parse_windows(value: object, path: Sequence[str | int] = ()) -> tuple[Window
     else:
         raise CalendarError(
             f"{value!r} is not a list of windows ({_WINDOW_HINT})", path=tuple(path)
+        )
+    if len(items) > MAX_WINDOWS_PER_DAY:
+        raise CalendarError(
+            f"{len(items)} windows in one day; at most {MAX_WINDOWS_PER_DAY} are allowed "
+            "(one every 5 minutes): merge neighbouring windows",
+            path=tuple(path),
         )
     windows = []
     for i, item in enumerate(items):
