@@ -628,11 +628,6 @@ class BusinessCalendar:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # pickle and deepcopy rebuild from plain data (the segment cache and its lock are not
-        # copied); minimal, pending the calendar's own change
-        return (BusinessCalendar.from_mapping, (self.to_mapping(),))
-
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         if self._kind != "hours":
