@@ -26,6 +26,7 @@ from pydantic import (
     PlainValidator,
     Tag,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -617,7 +618,8 @@ class MetricSpec(_Model):
     ``kind`` defaults to the metric's name when that names a built-in kind, else ``custom``; a
     built-in kind supplies its triggers and the keys given replace them. ``default`` is the
     target for tickets no rule or tier target matches (``none``: the metric does not apply to
-    them), counted on ``calendar``.
+    them), counted on ``calendar``. ``compliance`` is the share of cycles that must meet their
+    target (e.g. ``95%``), which reports hold the metric's attainment against.
     """
 
     kind: MetricKindName | None = None
@@ -635,6 +637,17 @@ class MetricSpec(_Model):
     state: StateName | None = None
     default: Target | None = None
     calendar: Ident | None = None
+    compliance: Percent | None = None
+
+    @field_validator("compliance")
+    @classmethod
+    def _compliance_is_a_share(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and not 0 < value <= 100:
+            raise ValueError(
+                f"'{value}%' is not a share of cycles; write a percentage above 0% and at most "
+                "100%, e.g. '95%'"
+            )
+        return value
 
     def kind_for(self, name: str) -> str:
         """The metric's kind, given its name."""
