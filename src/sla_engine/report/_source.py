@@ -20,22 +20,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sla_engine.clocks import SLA, EventKind, Ticket, evaluate
-from sla_engine.errors import TicketError
+from sla_engine.errors import ReportError, TicketError
 
-__all__ = ["ATTRIBUTES", "result_table", "stay_table", "ticket_table"]
+__all__ = ["ATTRIBUTES", "arrow", "result_schema", "result_table", "stay_table", "ticket_table"]
 
 ATTRIBUTES: tuple[str, ...] = ("tier", "severity", "channel", "issue_class")
 
 
-def _pa() -> Any:
-    import pyarrow  # type: ignore[import-untyped]  # noqa: PLC0415 - optional extra
-
+def arrow() -> Any:
+    """The ``pyarrow`` module; a clear error when the ``report`` extra is not installed."""
+    try:
+        import pyarrow  # type: ignore[import-untyped]
+    except ImportError:
+        raise ReportError(
+            "reports need pyarrow and matplotlib; install them with pip install "
+            "'sla-engine[report]'"
+        ) from None
     return pyarrow
 
 
 def result_schema() -> Any:
     """The columns of a result table (the table layer's ``evaluate_table``)."""
-    pa = _pa()
+    pa = arrow()
     ts = pa.timestamp("us", tz="UTC")
     dur = pa.duration("us")
     return pa.schema(
@@ -91,7 +97,7 @@ def result_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any
             columns["remaining"].append(c.business_remaining)
             for name in ATTRIBUTES:
                 columns[name].append(getattr(ticket, name))
-    pa = _pa()
+    pa = arrow()
     return pa.table(columns, schema=result_schema())
 
 
@@ -111,7 +117,9 @@ def _entered(sla: SLA, kind: EventKind, value: str | None) -> str | None:
     return None
 
 
-def _stays(sla: SLA, ticket: Ticket, as_of: datetime) -> list[tuple[str, datetime, datetime | None]]:
+def _stays(
+    sla: SLA, ticket: Ticket, as_of: datetime
+) -> list[tuple[str, datetime, datetime | None]]:
     """``(state, entered, left)`` for each stay up to ``as_of``; ``left`` is ``None`` if open."""
     stays: list[tuple[str, datetime, datetime | None]] = []
     limit = as_of.astimezone(UTC)
@@ -136,7 +144,7 @@ def _stays(sla: SLA, ticket: Ticket, as_of: datetime) -> list[tuple[str, datetim
 def ticket_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any:
     """One row per ticket created by ``as_of``: attributes, ``created``, ``state`` at ``as_of``
     and ``open`` (the state is not terminal)."""
-    pa = _pa()
+    pa = arrow()
     rows: dict[str, list[Any]] = {
         "ticket_id": [],
         **{name: [] for name in ATTRIBUTES},
@@ -175,7 +183,7 @@ def ticket_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any
 def stay_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any:
     """One row per stay in a lifecycle state up to ``as_of``: ``ticket_id``, the attributes,
     ``state``, ``entered`` and ``left`` (null while the ticket is still in it)."""
-    pa = _pa()
+    pa = arrow()
     rows: dict[str, list[Any]] = {
         "ticket_id": [],
         **{name: [] for name in ATTRIBUTES},

@@ -33,7 +33,7 @@ from typing import Any, Literal
 from sla_engine._time import td_to_us, us_to_td
 from sla_engine.errors import ReportError
 from sla_engine.policy import Policy
-from sla_engine.report._source import ATTRIBUTES, _pa
+from sla_engine.report._source import ATTRIBUTES, arrow
 
 __all__ = [
     "DEFAULT_COMPLIANCE",
@@ -63,7 +63,11 @@ def compliance_targets(policy: Policy) -> dict[str, Decimal]:
     """Each metric's compliance target in percent: its ``compliance`` in the policy, else
     :data:`DEFAULT_COMPLIANCE`."""
     return {
-        name: (spec.compliance if spec.compliance is not None else DEFAULT_COMPLIANCE)
+        name: (
+            spec.compliance
+            if spec is not None and spec.compliance is not None
+            else DEFAULT_COMPLIANCE
+        )
         for name, spec in (policy.spec.metrics or {}).items()
     }
 
@@ -147,9 +151,7 @@ def _check(as_of: datetime, period: str, by: Sequence[str]) -> None:
         raise ReportError(f"period {period!r} is not one of {', '.join(PERIODS)}")
     for name in by:
         if name not in ATTRIBUTES:
-            raise ReportError(
-                f"cannot group by {name!r}; group by any of {', '.join(ATTRIBUTES)}"
-            )
+            raise ReportError(f"cannot group by {name!r}; group by any of {', '.join(ATTRIBUTES)}")
 
 
 def _columns(table: Any, names: Iterable[str]) -> dict[str, list[Any]]:
@@ -168,11 +170,11 @@ def _key_order(key: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _schema(fields: list[tuple[str, Any]]) -> Any:
-    return _pa().schema(fields)
+    return arrow().schema(fields)
 
 
 def _group_fields(by: Sequence[str], period: str) -> list[tuple[str, Any]]:
-    pa = _pa()
+    pa = arrow()
     return [
         ("metric", pa.string()),
         *((name, pa.string()) for name in by),
@@ -238,7 +240,7 @@ def attainment(
         rows["attainment"].append(_share(c["met"], decided))
         rows["target"].append(goal)
         rows["meets_target"].append(None if decided == 0 else c["met"] * 100 >= goal * decided)
-    pa = _pa()
+    pa = arrow()
     schema = _schema(
         [
             *_group_fields(by, period),
@@ -300,7 +302,7 @@ def trend(
                 rows["breached"].append(breached)
                 rows["attainment"].append(_share(met, met + breached))
                 rows["target"].append(goals.get(metric, DEFAULT_COMPLIANCE))
-    pa = _pa()
+    pa = arrow()
     schema = _schema(
         [
             ("metric", pa.string()),
@@ -319,7 +321,7 @@ def trend(
 
 
 def _duration_fields(prefix: str) -> list[tuple[str, Any]]:
-    dur = _pa().duration("us")
+    dur = arrow().duration("us")
     return [(f"{prefix}_mean", dur), (f"{prefix}_p50", dur), (f"{prefix}_p90", dur)]
 
 
@@ -384,7 +386,7 @@ def breaches(
         _summary("business_missed", business, rows)
         rows["wall_missed_total"].append(us_to_td(sum(wall)))
         _summary("wall_missed", wall, rows)
-    pa = _pa()
+    pa = arrow()
     dur = pa.duration("us")
     schema = _schema(
         [
@@ -458,7 +460,7 @@ def response_times(
         rows["cycles"].append(len(business))
         _summary("business", business, rows)
         _summary("wall", wall, rows)
-    pa = _pa()
+    pa = arrow()
     schema = _schema(
         [
             ("measure", pa.string()),
@@ -498,7 +500,7 @@ def backlog(tickets: Any, *, as_of: datetime, by: Sequence[str] = ("severity",))
         rows["oldest_created"].append(now - us_to_td(ages[-1]))
         rows["age_p50"].append(us_to_td(percentile(ages, 50)))
         rows["age_p90"].append(us_to_td(percentile(ages, 90)))
-    pa = _pa()
+    pa = arrow()
     schema = _schema(
         [
             *((name, pa.string()) for name in by),
@@ -539,7 +541,7 @@ def time_in_state(stays: Any, *, as_of: datetime, by: Sequence[str] = ()) -> Any
         rows["stays"].append(len(done))
         rows["open"].append(len(still))
         _summary("wall", done, rows)
-    pa = _pa()
+    pa = arrow()
     schema = _schema(
         [
             ("state", pa.string()),

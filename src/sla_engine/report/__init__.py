@@ -1,0 +1,33 @@
+"""Reports: SLA attainment, breaches, MTTA and MTTR, backlog and time in state as Arrow tables;
+the report document (HTML with inline charts, Markdown, JSON); what-if replay of history under
+another policy.
+
+Needs the ``report`` extra (``pip install 'sla-engine[report]'``: pyarrow and matplotlib), which
+is imported only when a report is computed.
+"""
+
+from sla_engine.report._source import result_schema
+from sla_engine.report.kpis import (
+    DEFAULT_COMPLIANCE,
+    PERIODS,
+    attainment,
+    backlog,
+    breaches,
+    compliance_targets,
+    response_times,
+    time_in_state,
+    trend,
+)
+
+__all__ = [
+    "DEFAULT_COMPLIANCE",
+    "PERIODS",
+    "attainment",
+    "backlog",
+    "breaches",
+    "compliance_targets",
+    "response_times",
+    "result_schema",
+    "time_in_state",
+    "trend",
+]
