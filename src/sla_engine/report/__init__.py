@@ -7,6 +7,7 @@ is imported only when a report is computed.
 """
 
 from sla_engine.report._source import result_schema
+from sla_engine.report.document import SECTIONS, Report, build_report
 from sla_engine.report.kpis import (
     DEFAULT_COMPLIANCE,
     PERIODS,
@@ -22,9 +23,12 @@ from sla_engine.report.kpis import (
 __all__ = [
     "DEFAULT_COMPLIANCE",
     "PERIODS",
+    "SECTIONS",
+    "Report",
     "attainment",
     "backlog",
     "breaches",
+    "build_report",
     "compliance_targets",
     "response_times",
     "result_schema",
