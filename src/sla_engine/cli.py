@@ -6,7 +6,8 @@
 - ``diff OLD NEW``: what got stricter or looser between two versions (text or JSON);
 - ``evaluate --policy P --tickets FILE.jsonl --as-of T``: ticket clocks, one JSON line per ticket;
 - ``credit --policy P --incidents FILE --period 2026-03 --fee 2000.00``: a credit decision (JSON);
-- ``report --policy P --tickets FILE.jsonl --as-of T --format html|markdown|json``: SLA KPIs.
+- ``report --policy P --tickets FILE.jsonl --as-of T --format html|markdown|json``: SLA KPIs;
+- ``replay OLD NEW --tickets FILE.jsonl --as-of T``: what a policy change would have done.
 
 Exit codes: 0 success (for ``validate``: valid), 1 invalid input (a policy, ticket or incident
 with a problem; the message says where), 2 usage (bad arguments, a file that cannot be read).
@@ -710,6 +711,24 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.report.replay import replay
+
+    as_of = _instant(args.as_of, "--as-of")
+    old = _clock_policy(args.old, err)
+    new = _clock_policy(args.new, err)
+    tickets = _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)
+    result = replay(old, new, [ticket for _, ticket in tickets], as_of=as_of)
+    if args.format == "html":
+        text = result.to_html()
+    elif args.format == "json":
+        text = result.to_json()
+    else:
+        text = result.to_markdown()
+    _write_output(text, args.output, out)
+    return EXIT_OK
+
+
 def _add_report_commands(commands: Any) -> None:
     report = commands.add_parser(
         "report",
@@ -749,6 +768,28 @@ def _add_report_commands(commands: Any) -> None:
         "--tables", metavar="DIR", help="also write every table as Parquet into DIR"
     )
     report.set_defaults(run=_report)
+
+    replay = commands.add_parser(
+        "replay",
+        help="what a policy change would have done to past tickets",
+        description="Evaluate the same tickets (JSON Lines, as for 'evaluate') at --as-of under "
+        "OLD and NEW: the semantic diff of the two policies, then the attainment per metric "
+        "before and after, the cycles whose outcome flips (met to breached and back) and how "
+        "the due instants move.",
+    )
+    replay.add_argument("old", metavar="OLD", help="the policy in force")
+    replay.add_argument("new", metavar="NEW", help="the proposed policy")
+    replay.add_argument(
+        "--tickets", required=True, metavar="FILE", help="tickets as JSON Lines ('-': stdin)"
+    )
+    replay.add_argument(
+        "--as-of", required=True, metavar="T", help="the instant to replay at, ISO 8601"
+    )
+    replay.add_argument(
+        "--format", choices=("html", "markdown", "json"), default="markdown", help="output format"
+    )
+    replay.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    replay.set_defaults(run=_replay)
 
 
 # --------------------------------------------------------------------------- the parser

@@ -19,17 +19,21 @@ from sla_engine.report.kpis import (
     time_in_state,
     trend,
 )
+from sla_engine.report.replay import DUE_BUCKETS, Replay, replay
 
 __all__ = [
     "DEFAULT_COMPLIANCE",
+    "DUE_BUCKETS",
     "PERIODS",
     "SECTIONS",
+    "Replay",
     "Report",
     "attainment",
     "backlog",
     "breaches",
     "build_report",
     "compliance_targets",
+    "replay",
     "response_times",
     "result_schema",
     "time_in_state",

@@ -20,8 +20,9 @@ from sla_engine.report.document import cell_text
 
 if TYPE_CHECKING:
     from sla_engine.report.document import Report
+    from sla_engine.report.replay import Replay
 
-__all__ = ["report_html", "svg"]
+__all__ = ["replay_html", "report_html", "svg"]
 
 _RC = {
     "svg.fonttype": "none",  # text stays text: smaller files, searchable, sharp
@@ -233,7 +234,7 @@ def _cards(report: Report) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _section(report: Report, name: str, chart: str, intro: str) -> str:
+def _section(report: Report | Replay, name: str, chart: str, intro: str) -> str:
     table = report.tables[name]
     figure = f'<div class="chart" data-chart="{name}">{chart}</div>' if chart else ""
     return (
@@ -271,16 +272,120 @@ def report_html(report: Report) -> str:
     sections = [
         _section(report, name, charts.get(name, ""), _INTROS[name]) for name in report.tables
     ]
-    versions = ", ".join(f"{k} {v}" for k, v in sorted(report.data_versions.items()) if v)
-    title = f"SLA report: {report.policy}"
+    meta = (
+        f"At {cell_text(report.as_of)}; periods in {report.timezone}; weekly tables over the "
+        f"last {report.days} days. Calendar data: {_versions(report.data_versions)}."
+    )
+    return _page(f"SLA report: {report.policy}", meta, _cards(report) + "".join(sections))
+
+
+def _versions(versions: Mapping[str, str | None]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if v)
+
+
+def _page(title: str, meta: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>{_STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
-        f'<p class="meta">At {html.escape(cell_text(report.as_of))}; periods in '
-        f"{html.escape(report.timezone)}; weekly tables over the last {report.days} days. "
-        f"Calendar data: {html.escape(versions)}.</p>"
-        f"{_cards(report)}{''.join(sections)}</body></html>\n"
+        f'<p class="meta">{html.escape(meta)}</p>'
+        f"{body}</body></html>\n"
     )
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def _replay_chart(replay: Replay) -> str:
+    rows = [
+        r
+        for r in replay.tables["attainment"].to_pylist()
+        if r["old_attainment"] is not None or r["new_attainment"] is not None
+    ]
+    if not rows:
+        return ""
+
+    def draw(figure: Any) -> None:
+        ax = figure.add_subplot()
+        names = [r["metric"] for r in rows]
+        positions = list(range(len(rows)))
+        before = [_percent(r["old_attainment"]) or 0.0 for r in rows]
+        after = [_percent(r["new_attainment"]) or 0.0 for r in rows]
+        ax.barh([p - 0.2 for p in positions], before, height=0.4, color="#adb5bd", label="old")
+        ax.barh([p + 0.2 for p in positions], after, height=0.4, color="#3182bd", label="new")
+        goals = [float(r["target"]) for r in rows]
+        ax.scatter(goals, positions, marker="|", s=400, color="#212529", zorder=3, label="target")
+        ax.set_yticks(positions, names)
+        ax.set_xlim(0, 110)
+        ax.set_xlabel("met / (met + breached), %")
+        ax.invert_yaxis()
+        ax.legend(loc="lower right")
+
+    return svg(draw, height=0.55 * len(rows) + 1.2)
+
+
+def _due_chart(replay: Replay) -> str:
+    from sla_engine.report.replay import DUE_BUCKETS
+
+    totals: dict[str, int] = defaultdict(int)
+    for row in replay.tables["due_changes"].to_pylist():
+        totals[row["bucket"]] += row["cycles"]
+    if not totals:
+        return ""
+    names = [b[0] for b in DUE_BUCKETS]
+
+    def draw(figure: Any) -> None:
+        ax = figure.add_subplot()
+        values = [totals.get(n, 0) for n in names]
+        colours = ["#c92a2a"] * 3 + ["#adb5bd"] + ["#2b8a3e"] * 3
+        ax.bar(range(len(names)), values, color=colours)
+        ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+        for x, v in enumerate(values):
+            ax.text(x, v, str(v), ha="center", va="bottom")
+        ax.set_ylabel("cycles (all metrics)")
+
+    return svg(draw, height=3.0)
+
+
+_REPLAY_INTROS: Mapping[str, str] = {
+    "attainment": "Each metric's attainment over the replayed cycles under the old and the new "
+    "policy, with the cycles that flip each way.",
+    "flips": "Cycles met under one policy and breached under the other.",
+    "due_changes": "How far each cycle's due instant moves (new minus old); earlier is stricter.",
+    "outcomes": "Every ticket, metric and cycle with its outcome, rule, target and due instant "
+    "under both policies.",
+}
+
+
+def _diff_html(replay: Replay) -> str:
+    changes = replay.diff.changes
+    if not changes:
+        body = "<p>The policies are the same in every term the diff compares.</p>"
+    else:
+        head = "".join(f"<th>{n}</th>" for n in ("kind", "where", "old", "new", "note"))
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(v or '')}</td>" for v in (c.kind, c.path, c.old, c.new, c.detail)
+            )
+            + "</tr>"
+            for c in changes
+        )
+        body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f'<section id="diff"><h2>What changed in the policy</h2>{body}</section>'
+
+
+def replay_html(replay: Replay) -> str:
+    """The what-if page: the diff first, then the comparison's charts and tables."""
+    charts = {"attainment": _replay_chart(replay), "due_changes": _due_chart(replay)}
+    sections = [
+        _section(replay, name, charts.get(name, ""), _REPLAY_INTROS[name]) for name in replay.tables
+    ]
+    meta = (
+        f"The same tickets at {cell_text(replay.as_of)} under both policies. Calendar data: "
+        f"{_versions(replay.data_versions)}."
+    )
+    title = f"What-if replay: {replay.old} → {replay.new}"
+    return _page(title, meta, _diff_html(replay) + "".join(sections))

@@ -45,6 +45,7 @@ __all__ = [
     "outcome",
     "percentile",
     "response_times",
+    "share",
     "time_in_state",
     "trend",
 ]
@@ -110,7 +111,8 @@ def _mean(values: Sequence[int]) -> int:
     return q
 
 
-def _share(met: int, total: int) -> Decimal | None:
+def share(met: int, total: int) -> Decimal | None:
+    """``met`` of ``total`` as a percentage rounded half-even to 4 decimals; ``None`` of 0."""
     if total == 0:
         return None
     with localcontext() as ctx:
@@ -237,7 +239,7 @@ def attainment(
         rows["period_start"].append(key[-1])
         for kind in ("met", "breached", "running", "cancelled"):
             rows[kind].append(c[kind])
-        rows["attainment"].append(_share(c["met"], decided))
+        rows["attainment"].append(share(c["met"], decided))
         rows["target"].append(goal)
         rows["meets_target"].append(None if decided == 0 else c["met"] * 100 >= goal * decided)
     pa = arrow()
@@ -300,7 +302,7 @@ def trend(
                 rows["window"].append(window)
                 rows["met"].append(met)
                 rows["breached"].append(breached)
-                rows["attainment"].append(_share(met, met + breached))
+                rows["attainment"].append(share(met, met + breached))
                 rows["target"].append(goals.get(metric, DEFAULT_COMPLIANCE))
     pa = arrow()
     schema = _schema(
