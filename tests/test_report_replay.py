@@ -26,7 +26,7 @@ from sla_engine.report._source import result_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SPARK_PATH = ROOT / "examples" / "policies" / "spark-drive.yaml"
-NEXT_PATH = ROOT / "examples" / "policies" / "spark-drive-next.yaml"
+NEXT_PATH = ROOT / "examples" / "proposals" / "spark-drive-next.yaml"
 OLD = load_policy(SPARK_PATH)
 NEW = load_policy(NEXT_PATH)
 TEXT = SPARK_PATH.read_text(encoding="utf-8")
