@@ -81,10 +81,21 @@ def test_json_holds_every_table_row_for_row(report: Report) -> None:
 
 
 def test_markdown_has_each_section_title(report: Report) -> None:
-    """Every section but the trend series appears under its title."""
+    """Every section but the trend series and the per-attribute table (too long for an
+    e-mail) appears under its title."""
     text = report.to_markdown()
     for name in SECTIONS:
-        assert (f"## {report.title(name)}" in text) is (name != "trend")
+        assert (f"## {report.title(name)}" in text) is (name not in ("trend", "attainment"))
+
+
+def test_html_shows_at_most_rows_shown(report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long table is cut on the page, with a note saying where the rest is."""
+    from sla_engine.report import html
+
+    monkeypatch.setattr(html, "ROWS_SHOWN", 3)
+    page = report.to_html()
+    trend_rows = report.tables["trend"].num_rows
+    assert f"The first 3 rows of {trend_rows}" in page
 
 
 def test_html_is_self_contained(page: str) -> None:

@@ -124,10 +124,15 @@ class Report:
             "",
         ]
         for name, table in self.tables.items():
-            if name == "trend":
-                continue  # a chart's series: in JSON and HTML
+            if name in _NOT_IN_MARKDOWN:
+                continue
             lines += [f"## {self.title(name)}", "", *markdown_table(table), ""]
-        lines.append(_versions_line(self.data_versions))
+        lines += [
+            "The day-by-day trend and the attainment per tier, severity, channel and issue class "
+            "are in the HTML and JSON formats.",
+            "",
+            _versions_line(self.data_versions),
+        ]
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -135,6 +140,10 @@ class Report:
         from sla_engine.report.html import report_html
 
         return report_html(self)
+
+
+# too long for an e-mail: the trend's series and the per-attribute table
+_NOT_IN_MARKDOWN = frozenset({"trend", "attainment"})
 
 
 def _versions_line(versions: Mapping[str, str | None]) -> str:

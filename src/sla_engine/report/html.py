@@ -203,6 +203,10 @@ def _backlog_chart(report: Report) -> str:
 # --------------------------------------------------------------------------- the page
 
 
+#: Rows of a table shown on the page; the JSON view and the Parquet files have them all.
+ROWS_SHOWN = 1000
+
+
 def _table_html(table: Any) -> str:
     if table.num_rows == 0:
         return "<p>(nothing to report)</p>"
@@ -210,9 +214,16 @@ def _table_html(table: Any) -> str:
     head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(cell_text(row[n]))}</td>" for n in names) + "</tr>"
-        for row in table.to_pylist()
+        for row in table.slice(0, ROWS_SHOWN).to_pylist()
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    more = table.num_rows - ROWS_SHOWN
+    note = (
+        f"<p>The first {ROWS_SHOWN} rows of {table.num_rows}; the JSON format and the Parquet "
+        "tables have them all.</p>"
+        if more > 0
+        else ""
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
 def _cards(report: Report) -> str:
