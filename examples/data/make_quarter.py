@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("America/Los_Angeles")
-FIRST = datetime(2026, 1, 5, 0, 0, tzinfo=ZONE)
+FIRST = date(2026, 1, 5)
 DAYS = 86
 TIERS = {  # tier: (share of tickets, channels)
     "basic": (30, ["email"]),
@@ -42,13 +42,14 @@ def ticket(rng: random.Random, number: int) -> dict[str, object]:
     severity = rng.choices(*SEVERITIES)[0]
     issue_class = rng.choices(*CLASSES)[0]
     # busier on weekdays and in working hours; a slow drift upwards through the quarter
-    day = int(DAYS * rng.random() ** 0.9)
+    day = FIRST + timedelta(days=int(DAYS * rng.random() ** 0.9))
+    if day.weekday() >= 5 and rng.random() < 0.6:
+        day += timedelta(days=7 - day.weekday())
     hour = rng.choice([*range(7, 19)] * 3 + [*range(24)])
-    created = FIRST + timedelta(days=day, hours=hour, minutes=rng.randrange(60))
-    if created.weekday() >= 5 and rng.random() < 0.6:
-        created += timedelta(days=7 - created.weekday())
+    # a local wall time on that date; then every step is added in UTC, never to a local time
+    created = datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=ZONE)
     events: list[dict[str, object]] = [{"kind": "created", "at": _at(created)}]
-    t = created
+    t = created.astimezone(UTC)
 
     def add(kind: str, minutes: float, value: str | None = None) -> None:
         nonlocal t
