@@ -28,6 +28,7 @@ from sla_engine.report import (  # noqa: E402
     backlog,
     breaches,
     compliance_targets,
+    first_contact_resolution,
     response_times,
     time_in_state,
     trend,
@@ -404,3 +405,52 @@ def test_law_trend_windows_are_sums_of_days(tickets: list[Ticket], as_of: dateti
         match = _rows(overall, metric=row["metric"])
         assert row["met"] == (match[0]["met"] if match else 0)
         assert row["breached"] == (match[0]["breached"] if match else 0)
+
+
+# --------------------------------------------------------------------------- first contact
+
+
+def test_first_contact_resolution_examples() -> None:
+    """One reply then resolved is first contact; a customer's follow-up, a second reply or a
+    reopen is not; an open ticket is not counted at all."""
+    one = _ticket(
+        "ONE", ("created", _t(2, 9), None), ("agent_reply", _t(2, 9, 5), None),
+        ("resolved", _t(2, 10), None),
+    )  # fmt: skip
+    follow_up = _ticket(
+        "FOLLOW", ("created", _t(3, 9), None), ("agent_reply", _t(3, 9, 5), None),
+        ("customer_reply", _t(3, 9, 30), None), ("resolved", _t(3, 10), None),
+    )  # fmt: skip
+    reopened = _ticket(
+        "REOPEN", ("created", _t(4, 9), None), ("agent_reply", _t(4, 9, 5), None),
+        ("resolved", _t(4, 10), None), ("reopened", _t(4, 11), None),
+        ("resolved", _t(4, 12), None),
+    )  # fmt: skip
+    still_open = _ticket("OPEN", ("created", _t(5, 9), None), ("agent_reply", _t(5, 9, 5), None))
+    tickets = ticket_table(SLA, [one, follow_up, reopened, still_open], as_of=AS_OF)
+    (row,) = first_contact_resolution(tickets, as_of=AS_OF, period="all").to_pylist()
+    assert (row["resolved"], row["first_contact"]) == (3, 1)
+    assert row["share"] == Decimal("33.3333")
+
+
+@_LAWS
+@given(report_tickets(), report_instants(), st.sampled_from(PERIODS))
+def test_law_first_contact_is_a_part_of_the_resolved(
+    tickets: list[Ticket], as_of: datetime, period: str
+) -> None:
+    """First-contact ≤ resolved in every row; per-tier rows add up to the total; the resolved
+    are the tickets whose state at as_of is terminal."""
+    table = ticket_table(SLA, tickets, as_of=as_of)
+    total = first_contact_resolution(table, as_of=as_of, period=period)  # type: ignore[arg-type]
+    split = first_contact_resolution(table, as_of=as_of, period=period, by=("tier",))  # type: ignore[arg-type]
+    for row in split.to_pylist():
+        assert 0 <= row["first_contact"] <= row["resolved"]
+    assert _sum(split, "resolved") == _sum(total, "resolved")
+    assert _sum(split, "first_contact") == _sum(total, "first_contact")
+    terminal = sum(
+        1
+        for t in tickets
+        if t.events[0].at <= as_of
+        and SLA.lifecycle.state(evaluate(SLA, t, as_of=as_of).state or "New").terminal
+    )
+    assert _sum(total, "resolved") == terminal

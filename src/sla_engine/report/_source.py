@@ -141,9 +141,28 @@ def _stays(
     return stays
 
 
+def _contacts(ticket: Ticket, until: datetime) -> tuple[int, int, bool]:
+    """Agent replies, customer replies after the first agent reply, and whether the ticket was
+    reopened, among the events up to ``until``."""
+    agent = after = 0
+    reopened = False
+    for event in ticket.events:
+        if event.at.astimezone(UTC) > until:
+            break
+        if event.kind is EventKind.AGENT_REPLY:
+            agent += 1
+        elif event.kind is EventKind.CUSTOMER_REPLY and agent:
+            after += 1
+        elif event.kind is EventKind.REOPENED:
+            reopened = True
+    return agent, after, reopened
+
+
 def ticket_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any:
-    """One row per ticket created by ``as_of``: attributes, ``created``, ``state`` at ``as_of``
-    and ``open`` (the state is not terminal)."""
+    """One row per ticket created by ``as_of``: attributes, ``created``, ``state`` at ``as_of``,
+    ``open`` (the state is not terminal), ``resolved_at`` (when it entered the terminal state it
+    is in, null while open), and, up to that instant (or ``as_of``), ``agent_replies``,
+    ``customer_replies_after_reply`` and ``reopened``."""
     pa = arrow()
     rows: dict[str, list[Any]] = {
         "ticket_id": [],
@@ -151,22 +170,42 @@ def ticket_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any
         "created": [],
         "state": [],
         "open": [],
+        "resolved_at": [],
+        "agent_replies": [],
+        "customer_replies_after_reply": [],
+        "reopened": [],
     }
+    limit = as_of.astimezone(UTC)
     for ticket in _tickets(tickets):
         stays = _stays(sla, ticket, as_of)
         if not stays:
             continue
-        state = stays[-1][0]
+        state, entered, _ = stays[-1]
         try:
             terminal = sla.lifecycle.state(state).terminal
         except LookupError:
             terminal = False
+        # the terminal stay began where the run of terminal states at the end began
+        first_terminal = entered
+        for name, at, _ in reversed(stays):
+            try:
+                if not sla.lifecycle.state(name).terminal:
+                    break
+            except LookupError:
+                break
+            first_terminal = at
+        resolved_at = first_terminal if terminal else None
+        agent, after, reopened = _contacts(ticket, resolved_at or limit)
         rows["ticket_id"].append(ticket.id)
         for name in ATTRIBUTES:
             rows[name].append(getattr(ticket, name))
         rows["created"].append(stays[0][1])
         rows["state"].append(state)
         rows["open"].append(not terminal)
+        rows["resolved_at"].append(resolved_at)
+        rows["agent_replies"].append(agent)
+        rows["customer_replies_after_reply"].append(after)
+        rows["reopened"].append(reopened)
     ts = pa.timestamp("us", tz="UTC")
     schema = pa.schema(
         [
@@ -175,6 +214,10 @@ def ticket_table(sla: SLA, tickets: Iterable[Ticket], *, as_of: datetime) -> Any
             ("created", ts),
             ("state", pa.string()),
             ("open", pa.bool_()),
+            ("resolved_at", ts),
+            ("agent_replies", pa.int32()),
+            ("customer_replies_after_reply", pa.int32()),
+            ("reopened", pa.bool_()),
         ]
     )
     return pa.table(rows, schema=schema)

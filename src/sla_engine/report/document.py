@@ -30,6 +30,7 @@ from sla_engine.report.kpis import (
     backlog,
     breaches,
     compliance_targets,
+    first_contact_resolution,
     response_times,
     time_in_state,
     trend,
@@ -44,6 +45,7 @@ SECTIONS: dict[str, str] = {
     "weekly": "Attainment per metric and week",
     "heatmap": "Breaches per {attribute} and week",
     "response_times": "MTTA and MTTR",
+    "first_contact": "First-contact resolution per week",
     "backlog": "Backlog by priority",
     "time_in_state": "Time in state",
     "attainment": "Attainment per metric, tier, severity, channel and issue class",
@@ -249,6 +251,9 @@ def build_report(
             results, as_of=as_of, period="week", by=(attribute,), timezone=zone
         ).filter(_since_mask(first_week, zone)),
         "response_times": response_times(results, as_of=as_of, period="all", timezone=zone),
+        "first_contact": first_contact_resolution(
+            tickets_table, as_of=as_of, period="week", timezone=zone
+        ).filter(_since_mask(first_week, zone)),
         "backlog": backlog(tickets_table, as_of=as_of, by=("severity",)),
         "time_in_state": time_in_state(stays, as_of=as_of),
         "attainment": attainment(

@@ -265,6 +265,8 @@ _INTROS: Mapping[str, str] = {
     "heatmap": "Breaches of every metric, in the week the target was passed.",
     "response_times": "Mean and percentiles of the time to the first response (MTTA) and to "
     "resolution (MTTR), over the cycles that stopped, in business and in wall time.",
+    "first_contact": "Of the tickets resolved each week, those resolved on the first contact: "
+    "one agent reply, no customer reply after it, never reopened.",
     "backlog": "Tickets created by the report's instant and not in a terminal state at it.",
     "time_in_state": "Wall time of each completed stay in a lifecycle state; stays still "
     "going on at the report's instant are counted apart.",

@@ -42,6 +42,7 @@ __all__ = [
     "backlog",
     "breaches",
     "compliance_targets",
+    "first_contact_resolution",
     "outcome",
     "percentile",
     "response_times",
@@ -551,6 +552,61 @@ def time_in_state(stays: Any, *, as_of: datetime, by: Sequence[str] = ()) -> Any
             ("stays", pa.int64()),
             ("open", pa.int64()),
             *_duration_fields("wall"),
+        ]
+    )
+    return pa.table({f.name: rows[f.name] for f in schema}, schema=schema)
+
+
+def first_contact_resolution(
+    tickets: Any,
+    *,
+    as_of: datetime,
+    period: Period = "week",
+    by: Sequence[str] = (),
+    timezone: str = "UTC",
+) -> Any:
+    """First-contact resolution from a ticket table: of the tickets resolved (in a terminal
+    state at ``as_of``, counted in the period they entered it), those resolved on the first
+    contact: exactly one agent reply, no customer reply after it and never reopened. Columns:
+    each of ``by``, ``period``, ``period_start``, ``resolved``, ``first_contact``, ``share``
+    (percent)."""
+    by = tuple(by)
+    _check(as_of, period, by)
+    zone = _zone(timezone)
+    names = ("resolved_at", "agent_replies", "customer_replies_after_reply", "reopened", *by)
+    cols = _columns(tickets, names)
+    now = as_of.astimezone(UTC)
+    counts: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for i, resolved_at in enumerate(cols["resolved_at"]):
+        if resolved_at is None or resolved_at > now:
+            continue
+        key = (*(cols[name][i] for name in by), _period_start(resolved_at, period, zone))
+        counts[key][0] += 1
+        if (
+            cols["agent_replies"][i] == 1
+            and cols["customer_replies_after_reply"][i] == 0
+            and not cols["reopened"][i]
+        ):
+            counts[key][1] += 1
+    rows: dict[str, list[Any]] = defaultdict(list)
+    for key in sorted(counts, key=_key_order):
+        resolved, first = counts[key]
+        for j, name in enumerate(by):
+            rows[name].append(key[j])
+        rows["period"].append(period)
+        rows["period_start"].append(key[-1])
+        rows["resolved"].append(resolved)
+        rows["first_contact"].append(first)
+        rows["share"].append(share(first, resolved))
+    pa = arrow()
+    schema = _schema(
+        [
+            *((name, pa.string()) for name in by),
+            ("period", pa.string()),
+            ("period_start", pa.date32()),
+            ("resolved", pa.int64()),
+            ("first_contact", pa.int64()),
+            ("share", pa.decimal128(9, 4)),
         ]
     )
     return pa.table({f.name: rows[f.name] for f in schema}, schema=schema)
