@@ -157,3 +157,17 @@ def test_report_libraries_are_lazy_and_only_in_report(path: Path) -> None:
             where = f"{path.relative_to(SRC)}:{node.lineno} imports {name}"
             assert _unit(path) == "report", f"{where}: only report/ may"
             assert id(node) not in top_level, f"{where} at module level: import it lazily"
+
+
+def test_importing_the_report_layer_loads_neither_pyarrow_nor_matplotlib() -> None:
+    """``import sla_engine.report`` (and the CLI) stays light: the extras load on first use."""
+    import subprocess
+
+    code = (
+        "import sys, sla_engine.report, sla_engine.cli; "
+        "print(sorted(m for m in ('pyarrow', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
