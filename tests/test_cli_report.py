@@ -94,3 +94,18 @@ def test_bundled_quarter_is_the_generator_output() -> None:
         timeout=120,
     )
     assert done.stdout == QUARTER.read_text(encoding="utf-8")
+
+
+def test_since_keeps_the_tickets_created_from_then(capsys: pytest.CaptureFixture[str]) -> None:
+    """--since drops the tickets created before it: from 2026-03-09 on, two of the four
+    example tickets are left (PRM-3003 and ENT-1004), in report and replay alike."""
+    since = ["--since", "2026-03-09T00:00:00-07:00"]
+    base = ["--tickets", TICKETS, "--as-of", AS_OF, "--format", "json"]
+    assert main(["report", "--policy", SPARK, *base, *since]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first = {r["metric"]: r for r in doc["tables"]["headline"]}["first_response"]
+    assert (first["met_90d"], first["breached_90d"]) == (1, 1)
+    proposal = str(ROOT / "examples" / "proposals" / "spark-drive-next.yaml")
+    assert main(["replay", SPARK, proposal, *base, *since]) == 0
+    outcomes = json.loads(capsys.readouterr().out)["tables"]["outcomes"]
+    assert {r["ticket_id"] for r in outcomes} == {"PRM-3003", "ENT-1004"}

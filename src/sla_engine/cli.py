@@ -670,6 +670,15 @@ def _write_output(text: str, output: str | None, out: TextIO) -> None:
         raise _Failure(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE) from None
 
 
+def _report_tickets(args: argparse.Namespace) -> list[Any]:
+    """The tickets of --tickets, those created at or after --since when it is given."""
+    tickets = [t for _, t in _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)]
+    if args.since is None:
+        return tickets
+    since = _instant(args.since, "--since")
+    return [t for t in tickets if t.events[0].at >= since]
+
+
 def _clock_policy(path: str, err: TextIO) -> Any:
     policy = _load(path, err)
     if policy.sla is None:
@@ -685,10 +694,9 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     as_of = _instant(args.as_of, "--as-of")
     policy = _clock_policy(args.policy, err)
-    tickets = _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)
     report = build_report(
         policy,
-        [ticket for _, ticket in tickets],
+        _report_tickets(args),
         as_of=as_of,
         days=args.days,
         timezone=args.timezone,
@@ -717,8 +725,7 @@ def _replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     as_of = _instant(args.as_of, "--as-of")
     old = _clock_policy(args.old, err)
     new = _clock_policy(args.new, err)
-    tickets = _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)
-    result = replay(old, new, [ticket for _, ticket in tickets], as_of=as_of)
+    result = replay(old, new, _report_tickets(args), as_of=as_of)
     if args.format == "html":
         text = result.to_html()
     elif args.format == "json":
@@ -767,6 +774,12 @@ def _add_report_commands(commands: Any) -> None:
     report.add_argument(
         "--tables", metavar="DIR", help="also write every table as Parquet into DIR"
     )
+    report.add_argument(
+        "--since",
+        metavar="T",
+        help="only the tickets created at or after T (ISO 8601 with an offset), e.g. the first "
+        "instant of last quarter",
+    )
     report.set_defaults(run=_report)
 
     replay = commands.add_parser(
@@ -789,6 +802,12 @@ def _add_report_commands(commands: Any) -> None:
         "--format", choices=("html", "markdown", "json"), default="markdown", help="output format"
     )
     replay.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    replay.add_argument(
+        "--since",
+        metavar="T",
+        help="only the tickets created at or after T (ISO 8601 with an offset), e.g. the first "
+        "instant of last quarter",
+    )
     replay.set_defaults(run=_replay)
 
 
