@@ -29,6 +29,7 @@ from sla_engine.report import (  # noqa: E402
     breaches,
     compliance_targets,
     first_contact_resolution,
+    month_over_month,
     response_times,
     time_in_state,
     trend,
@@ -454,3 +455,25 @@ def test_law_first_contact_is_a_part_of_the_resolved(
         and SLA.lifecycle.state(evaluate(SLA, t, as_of=as_of).state or "New").terminal
     )
     assert _sum(total, "resolved") == terminal
+
+
+@_LAWS
+@given(report_tickets(), report_instants())
+def test_law_month_over_month_is_the_difference_of_consecutive_months(
+    tickets: list[Ticket], as_of: datetime
+) -> None:
+    """The change is this month's attainment minus last month's, null after a month without
+    rows or without decided cycles, and null for a metric's first month."""
+    table = result_table(SLA, tickets, as_of=as_of)
+    rows = month_over_month(table, as_of=as_of).to_pylist()
+    seen: dict[str, dict[date, Any]] = {}
+    for row in rows:
+        seen.setdefault(row["metric"], {})[row["period_start"]] = row["attainment"]
+    for row in rows:
+        month = row["period_start"]
+        previous = (month - timedelta(days=1)).replace(day=1)
+        before = seen[row["metric"]].get(previous)
+        if before is None or row["attainment"] is None:
+            assert row["change"] is None
+        else:
+            assert row["change"] == row["attainment"] - before

@@ -31,6 +31,7 @@ from sla_engine.report.kpis import (
     breaches,
     compliance_targets,
     first_contact_resolution,
+    month_over_month,
     response_times,
     time_in_state,
     trend,
@@ -43,6 +44,7 @@ SECTIONS: dict[str, str] = {
     "headline": "Attainment against target, last 7, 30 and 90 days",
     "trend": "Trailing attainment, day by day",
     "weekly": "Attainment per metric and week",
+    "monthly": "Attainment per metric and month, with the change from the month before",
     "heatmap": "Breaches per {attribute} and week",
     "response_times": "MTTA and MTTR",
     "first_contact": "First-contact resolution per week",
@@ -247,6 +249,7 @@ def build_report(
             targets=goals,
             since=first_week,
         ),
+        "monthly": month_over_month(results, as_of=as_of, timezone=zone, targets=goals),
         "heatmap": breaches(
             results, as_of=as_of, period="week", by=(attribute,), timezone=zone
         ).filter(_since_mask(first_week, zone)),

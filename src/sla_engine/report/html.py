@@ -262,6 +262,8 @@ _INTROS: Mapping[str, str] = {
     "trend": "For each day, the attainment over the 7, 30 and 90 days ending with it.",
     "weekly": "Each cycle counts in the week it was met or breached; cycles still running "
     "are counted apart and cancelled ones nowhere.",
+    "monthly": "Month-over-month: each month's attainment and its change, in percentage "
+    "points, from the month before.",
     "heatmap": "Breaches of every metric, in the week the target was passed.",
     "response_times": "Mean and percentiles of the time to the first response (MTTA) and to "
     "resolution (MTTR), over the cycles that stopped, in business and in wall time.",

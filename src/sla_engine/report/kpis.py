@@ -43,6 +43,7 @@ __all__ = [
     "breaches",
     "compliance_targets",
     "first_contact_resolution",
+    "month_over_month",
     "outcome",
     "percentile",
     "response_times",
@@ -318,6 +319,43 @@ def trend(
         ]
     )
     return pa.table({f.name: rows[f.name] for f in schema}, schema=schema)
+
+
+def month_over_month(
+    results: Any,
+    *,
+    as_of: datetime,
+    timezone: str = "UTC",
+    targets: Mapping[str, Decimal] | None = None,
+) -> Any:
+    """Attainment per metric and month with the change from the month before, in percentage
+    points (null for a metric's first month, or when either month has no met or breached
+    cycle). Columns: those of :func:`attainment` by month without attributes, and ``change``."""
+    monthly = attainment(
+        results, as_of=as_of, period="month", by=(), timezone=timezone, targets=targets
+    )
+    changes: list[Decimal | None] = []
+    previous: dict[str, tuple[date, Decimal | None]] = {}
+    for metric, month, value in zip(
+        monthly.column("metric").to_pylist(),
+        monthly.column("period_start").to_pylist(),
+        monthly.column("attainment").to_pylist(),
+        strict=True,
+    ):
+        before = previous.get(metric)
+        follows = before is not None and (
+            (before[0].year * 12 + before[0].month) + 1 == month.year * 12 + month.month
+        )
+        changes.append(
+            value - before[1]
+            if follows and before is not None and value is not None and before[1] is not None
+            else None
+        )
+        previous[metric] = (month, value)
+    pa = arrow()
+    return monthly.append_column(
+        pa.field("change", pa.decimal128(9, 4)), pa.array(changes, type=pa.decimal128(9, 4))
+    )
 
 
 # --------------------------------------------------------------------------- breaches
