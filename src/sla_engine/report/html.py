@@ -53,6 +53,7 @@ details{margin:.6rem 0 1rem}summary{cursor:pointer;color:#1c7ed6}
 table{border-collapse:collapse;font-size:.8rem;margin-top:.5rem}
 th,td{border:1px solid #dee2e6;padding:.2rem .5rem;text-align:right}
 th{background:#f1f3f5}td:first-child,th:first-child{text-align:left}
+table.diff td,table.diff th{text-align:left}
 """
 
 
@@ -388,7 +389,7 @@ def _diff_html(replay: Replay) -> str:
             + "</tr>"
             for c in changes
         )
-        body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        body = f'<table class="diff"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
     return f'<section id="diff"><h2>What changed in the policy</h2>{body}</section>'
 
 
