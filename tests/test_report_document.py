@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,47 @@ def test_charts_render_in_a_real_browser(page: str, tmp_path: Path) -> None:
     assert near((0x5C, 0x7C, 0xFA)) > 2000  # backlog bars
     assert near((0x31, 0x82, 0xBD)) > 200  # 30-day trend lines
     assert near((0x67, 0x00, 0x0D)) + near((0xA5, 0x0F, 0x15)) > 500  # the heatmap's darkest reds
+
+
+def test_each_ticket_is_evaluated_under_the_version_in_force_at_its_creation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With two versions (chat 120 s until February, 60 s from March), January's chat replies
+    are judged on 120 s and March's on 60 s; the targets are those in force at as_of."""
+    from sla_engine.cli import main
+    from sla_engine.policy import load_policy_set
+
+    text = (ROOT / "examples" / "policies" / "spark-drive.yaml").read_text(encoding="utf-8")
+    first = tmp_path / "v1.yaml"
+    first.write_text(
+        text.replace("currency: USD", "effective_until: 2026-02-28\ncurrency: USD"),
+        encoding="utf-8",
+    )
+    second = tmp_path / "v2.yaml"
+    second.write_text(
+        text.replace('version: "2026.1"', 'version: "2026.2"')
+        .replace("effective_from: 2026-01-01", "effective_from: 2026-03-01")
+        .replace("target: 120s, calendar: always}", "target: 60s, calendar: always}")
+        .replace("    compliance: 95%\n    default: 24h", "    compliance: 90%\n    default: 24h"),
+        encoding="utf-8",
+    )
+    versions = load_policy_set([first, second])
+    tickets = _quarter(400)
+    report = build_report(versions, tickets, as_of=AS_OF)
+    assert report.policy == "spark-drive 2026.1, 2026.2"
+    assert report.targets["first_response"] == Decimal(90)
+    chat = {
+        r["ticket_id"]: r["target"]
+        for r in report.results.to_pylist()
+        if r["metric"] == "first_response" and r["rule"] == "Live chat"
+    }
+    created = {t.id: t.events[0].at for t in tickets}
+    march = datetime(2026, 3, 1, 8, tzinfo=UTC)  # midnight in Los Angeles
+    assert chat and set(chat.values()) == {timedelta(seconds=120), timedelta(seconds=60)}
+    for ident, target in chat.items():
+        assert target == timedelta(seconds=60 if created[ident] >= march else 120)
+    quarter = str(ROOT / "examples" / "data" / "quarter.jsonl")
+    argv = ["report", "--policy", str(first), "--policy", str(second), "--tickets", quarter,
+            "--as-of", "2026-03-31T17:00:00-07:00"]  # fmt: skip
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith("# SLA report: spark-drive 2026.1, 2026.2\n")

@@ -679,8 +679,8 @@ def _report_tickets(args: argparse.Namespace) -> list[Any]:
     return [t for t in tickets if t.events[0].at >= since]
 
 
-def _clock_policy(path: str, err: TextIO) -> Any:
-    policy = _load(path, err)
+def _clock_policy(path: str, err: TextIO, *, loaded: Any = None) -> Any:
+    policy = _load(path, err) if loaded is None else loaded
     if policy.sla is None:
         raise _Failure(
             f"{path}: the policy has no ticket clocks; add 'metrics' (and targets) to report on "
@@ -693,7 +693,13 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sla_engine.report.document import build_report
 
     as_of = _instant(args.as_of, "--as-of")
-    policy = _clock_policy(args.policy, err)
+    versions = _Versions(args.policy, err)
+    if versions.single is not None:
+        policy = _clock_policy(args.policy[0], err, loaded=versions.single)
+    else:
+        policy = versions.set
+        for version in policy.versions:
+            _clock_policy(version.source or version.version, err, loaded=version)
     report = build_report(
         policy,
         _report_tickets(args),
@@ -746,7 +752,14 @@ def _add_report_commands(commands: Any) -> None:
         "MTTA and MTTR, backlog by priority and time in state. --format html writes one "
         "self-contained page with charts (no network needed to open it).",
     )
-    report.add_argument("--policy", required=True, metavar="POLICY", help="a policy file")
+    report.add_argument(
+        "--policy",
+        required=True,
+        action="append",
+        metavar="POLICY",
+        help="a policy file; repeat for several versions (each ticket uses the version in "
+        "force when it was created; the targets are those of the version in force at --as-of)",
+    )
     report.add_argument(
         "--tickets", required=True, metavar="FILE", help="tickets as JSON Lines ('-': stdin)"
     )

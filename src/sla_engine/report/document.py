@@ -23,8 +23,8 @@ from sla_engine._time import format_duration
 from sla_engine.clocks import Ticket
 from sla_engine.data_versions import data_versions
 from sla_engine.errors import ReportError
-from sla_engine.policy import Policy
-from sla_engine.report._source import ATTRIBUTES, result_table, stay_table, ticket_table
+from sla_engine.policy import Policy, PolicySet
+from sla_engine.report._source import ATTRIBUTES, arrow, result_table, stay_table, ticket_table
 from sla_engine.report.kpis import (
     attainment,
     backlog,
@@ -204,8 +204,32 @@ def _zone_of(policy: Policy) -> str:
     return str(getattr(zone, "key", zone)) if zone else "UTC"
 
 
+def _by_version(
+    policy: Policy | PolicySet, tickets: list[Ticket]
+) -> list[tuple[Policy, list[Ticket]]]:
+    """The tickets grouped by the version that governs them: the one in force when each was
+    created (DOMAIN.md), in the order of the versions."""
+    if isinstance(policy, Policy):
+        return [(policy, tickets)]
+    groups: dict[int, list[Ticket]] = {id(v): [] for v in policy.versions}
+    for ticket in tickets:
+        groups[id(policy.for_instant(ticket.events[0].at))].append(ticket)
+    return [(v, groups[id(v)]) for v in policy.versions if groups[id(v)]]
+
+
+def _reference_version(policy: Policy | PolicySet, as_of: datetime) -> Policy:
+    """The version whose targets and zone the report uses: the one in force at ``as_of``,
+    else the latest."""
+    if isinstance(policy, Policy):
+        return policy
+    for version in policy.versions:
+        if version.in_force_at(as_of):
+            return version
+    return policy.versions[-1]
+
+
 def build_report(
-    policy: Policy,
+    policy: Policy | PolicySet,
     tickets: Iterable[Ticket],
     *,
     as_of: datetime,
@@ -215,24 +239,36 @@ def build_report(
 ) -> Report:
     """Evaluate ``tickets`` under ``policy`` at ``as_of`` and compute the report's tables.
 
-    ``timezone`` is the zone periods are read in (default: that of the policy's default
-    calendar); ``days`` how far back the weekly tables and the trend reach; ``attribute`` the
-    ticket attribute of the breach heatmap (tier, severity, channel or issue_class).
+    ``policy`` may be a :class:`~sla_engine.policy.PolicySet`: each ticket is then evaluated
+    under the version in force when it was created, and the compliance targets and the zone
+    are those of the version in force at ``as_of`` (else the latest). ``timezone`` is the zone
+    periods are read in (default: that of the policy's default calendar); ``days`` how far back
+    the weekly tables and the trend reach; ``attribute`` the ticket attribute of the breach
+    heatmap (tier, severity, channel or issue_class).
     """
-    if not isinstance(policy, Policy) or policy.sla is None:
-        raise ReportError("a report needs a checked policy with metrics (load_policy(...))")
+    versions = policy.versions if isinstance(policy, PolicySet) else (policy,)
+    for version in versions:
+        if not isinstance(version, Policy) or version.sla is None:
+            raise ReportError("a report needs a checked policy with metrics (load_policy(...))")
     if attribute not in ATTRIBUTES:
         raise ReportError(
             f"cannot draw a heatmap by {attribute!r}; choose one of {', '.join(ATTRIBUTES)}"
         )
     if days < 7:
         raise ReportError(f"days={days} is too short for a weekly report; give at least 7")
-    zone = timezone or _zone_of(policy)
-    goals = compliance_targets(policy)
-    ticket_list = list(tickets)
-    results = result_table(policy.sla, ticket_list, as_of=as_of)
-    tickets_table = ticket_table(policy.sla, ticket_list, as_of=as_of)
-    stays = stay_table(policy.sla, ticket_list, as_of=as_of)
+    reference = _reference_version(policy, as_of)
+    zone = timezone or _zone_of(reference)
+    goals = compliance_targets(reference)
+    groups = _by_version(policy, list(tickets))
+    pa = arrow()
+
+    def table_of(build: Any) -> Any:
+        parts = [build(v.sla, group, as_of=as_of) for v, group in groups]
+        return pa.concat_tables(parts) if parts else build(reference.sla, [], as_of=as_of)
+
+    results = table_of(result_table)
+    tickets_table = table_of(ticket_table)
+    stays = table_of(stay_table)
     lines = trend(results, as_of=as_of, days=days, timezone=zone, targets=goals)
     last_day = lines.column("day").to_pylist()[-1] if lines.num_rows else None
     headline = _headline(lines, last_day)
@@ -264,7 +300,7 @@ def build_report(
         ),
     }
     return Report(
-        policy=f"{policy.name} {policy.version}",
+        policy=_label(policy),
         as_of=as_of,
         timezone=zone,
         days=days,
@@ -276,6 +312,12 @@ def build_report(
         stays=stays,
         data_versions=data_versions().to_mapping(),
     )
+
+
+def _label(policy: Policy | PolicySet) -> str:
+    if isinstance(policy, Policy):
+        return f"{policy.name} {policy.version}"
+    return f"{policy.versions[0].name} " + ", ".join(v.version for v in policy.versions)
 
 
 def _first_week(as_of: datetime, days: int, zone: str) -> datetime:
@@ -296,8 +338,6 @@ def _since_mask(first_week: datetime, zone: str) -> Any:
 
 def _headline(lines: Any, last_day: date | None) -> Any:
     """The trend's last day, one row per metric, with the windows side by side."""
-    from sla_engine.report._source import arrow
-
     pa = arrow()
     rows: dict[str, dict[str, Any]] = {}
     for row in lines.to_pylist():
