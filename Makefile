@@ -13,7 +13,7 @@ LOWEST := .venv-lowest
 LOWEST_LOCK := requirements/lowest.txt
 # the lowest Python requires-python allows, which the lowest pins are resolved for
 LOWEST_PYTHON ?= 3.11
-GROUPS := --extra numpy --group test --group lint --group docs
+GROUPS := --extra numpy --extra report --group test --group lint --group docs
 
 # uv uses the machine's Python, never one it would download, and the lock as written.
 export UV_PYTHON_DOWNLOADS := never
@@ -70,7 +70,7 @@ bench: $(STAMP)
 lock: $(UV)
 	$(UV) lock --upgrade --python $(PYTHON)
 	$(UV) pip compile --quiet --upgrade --python-version $(LOWEST_PYTHON) --resolution lowest-direct \
-		pyproject.toml --extra numpy --group test -o $(LOWEST_LOCK)
+		pyproject.toml --extra numpy --extra report --group test -o $(LOWEST_LOCK)
 
 clean:
 	rm -rf $(VENV) $(LOWEST) $(TOOLS) .site .pytest_cache .mypy_cache .ruff_cache .hypothesis

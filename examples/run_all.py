@@ -44,6 +44,24 @@ CLI_RUNS: list[list[str]] = [
         "--claim-filed-at",
         "2026-03-20T10:00:00-07:00",
     ],
+    [
+        "report",
+        "--policy",
+        SPARK,
+        "--tickets",
+        "examples/data/quarter.jsonl",
+        "--as-of",
+        "2026-03-31T17:00:00-07:00",
+    ],
+    [
+        "replay",
+        SPARK,
+        "examples/proposals/spark-drive-next.yaml",
+        "--tickets",
+        "examples/data/quarter.jsonl",
+        "--as-of",
+        "2026-03-31T17:00:00-07:00",
+    ],
 ]
 
 

@@ -1043,3 +1043,68 @@ def _clock_when(draw: _clock_st.DrawFn) -> dict[str, list[str]]:
 
 #: a ticket's own zone (``None``: none), for calendars read in the customer's zone
 CLOCK_TICKET_ZONES = (None, None, "Asia/Tokyo", "America/New_York", "Europe/Berlin")
+
+
+# ----------------------------------------------------------------------------------------------
+# Reports (sla_engine.report): tickets of the Spark Drive policy, every outcome reachable
+# ----------------------------------------------------------------------------------------------
+
+from sla_engine.clocks import Ticket as _ReportTicket  # noqa: E402
+
+REPORT_STATES = ("Triaged", "In Progress", "Waiting on Customer", "Escalated", "Resolved", "Closed")
+REPORT_ATTRIBUTES = {
+    "tier": ("basic", "standard", "premium", "enterprise"),
+    "severity": ("sev1", "sev2", "sev3", "sev4"),
+    "channel": ("phone", "chat", "priority_email", "email"),
+    "issue_class": ("tier1", "tier2", "tier3"),
+}
+_REPORT_T0 = _clock_datetime(2026, 1, 5, 0, 0, tzinfo=_ClockZoneInfo("UTC"))
+
+
+@_clock_st.composite
+def report_tickets(draw: _clock_st.DrawFn, *, max_tickets: int = 8) -> list[_ReportTicket]:
+    """A few tickets spread over a quarter, with replies, waits, escalations, resolutions,
+    reopens and major incidents, so that cycles end met, breached, running, paused, cancelled
+    or pending; ids are unique."""
+    tickets: list[_ReportTicket] = []
+    for number in range(draw(_clock_st.integers(1, max_tickets))):
+        start = _REPORT_T0 + _clock_timedelta(minutes=draw(_clock_st.integers(0, 60 * 24 * 90)))
+        events: list[dict[str, object]] = [{"kind": "created", "at": start.isoformat()}]
+        at = start
+        closed = False  # in a terminal state: only a reopen moves it on
+        for _ in range(draw(_clock_st.integers(0, 8))):
+            at += _clock_timedelta(
+                minutes=draw(
+                    _clock_st.one_of(_clock_st.integers(0, 90), _clock_st.integers(0, 6000))
+                )
+            )
+            kinds = ["agent_reply", "customer_reply", "custom", "custom", "workaround_given"]
+            kinds += ["reopened"] if closed else ["status_changed", "status_changed", "resolved"]
+            kind = draw(_clock_st.sampled_from(kinds))
+            event: dict[str, object] = {"kind": kind, "at": at.isoformat()}
+            if kind == "status_changed":
+                event["value"] = draw(_clock_st.sampled_from(REPORT_STATES))
+                closed = event["value"] in ("Resolved", "Closed")
+            elif kind == "resolved":
+                closed = True
+            elif kind == "reopened":
+                closed = False
+            elif kind == "custom":
+                event["value"] = draw(
+                    _clock_st.sampled_from(
+                        ["major_incident", "status_page_update", "incident_resolved"]
+                    )
+                )
+            events.append(event)
+        mapping: dict[str, object] = {"id": f"T-{number}", "events": events}
+        for name, values in REPORT_ATTRIBUTES.items():
+            mapping[name] = draw(_clock_st.sampled_from(values))
+        tickets.append(_ReportTicket.from_mapping(mapping))
+    return tickets
+
+
+def report_instants() -> _clock_st.SearchStrategy[_clock_datetime]:
+    """A report instant somewhere in (or just after) the quarter the tickets live in."""
+    return _clock_st.integers(0, 60 * 24 * 100).map(
+        lambda m: _REPORT_T0 + _clock_timedelta(minutes=m)
+    )

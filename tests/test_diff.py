@@ -260,3 +260,23 @@ def _covers(path: str, hours: Decimal) -> bool:
     above = low is None or hours > low or (lo_in and hours == low)
     below = high is None or hours < high or (hi_in and hours == high)
     return above and below
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [(None, "99%", "stricter"), ("99%", "90%", "looser"), ("95%", None, "changed")],
+)
+def test_compliance_target_changes_are_reported(
+    tmp_path: Path, old: str | None, new: str | None, kind: str
+) -> None:
+    """A metric's compliance target going up is stricter, down looser; given or dropped at
+    the 95 % the reports assume is a change without direction."""
+    before, after = cli_desk(), cli_desk()
+    after["version"] = "2026.2"
+    for mapping, value in ((before, old), (after, new)):
+        if value is not None:
+            mapping["metrics"]["first_response"]["compliance"] = value
+    result = diff_policies(_load(tmp_path, before, "old.yaml"), _load(tmp_path, after, "new.yaml"))
+    change = _only(result)
+    assert (change.path, change.kind) == ("metrics.first_response.compliance", kind)
+    assert (change.old, change.new) == (old or "not given", new or "not given")

@@ -25,10 +25,13 @@ LAYERS = {
     "policy": 3,
     "render": 4,
     "diff": 4,
+    "report": 4,
     "cli": 5,
     "__init__": 5,
     "__main__": 5,
 }
+# The report layer's optional libraries, imported lazily (inside functions) and only there.
+REPORT_ONLY = {"pyarrow", "matplotlib"}
 FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "data_versions", "_bounds"}
 # Third-party packages each layer may import (the standard library is always allowed).
 ALLOWED = {
@@ -36,7 +39,17 @@ ALLOWED = {
     1: {"holidays", "dateutil", "numpy"},
     2: {"holidays", "dateutil", "numpy", "iso4217"},
     3: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
-    4: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
+    4: {
+        "holidays",
+        "dateutil",
+        "numpy",
+        "iso4217",
+        "pydantic",
+        "pydantic_core",
+        "yaml",
+        "pyarrow",
+        "matplotlib",
+    },
     5: {"holidays", "dateutil", "numpy", "iso4217", "pydantic", "pydantic_core", "yaml"},
 }
 
@@ -83,7 +96,7 @@ def test_module_imports_only_downwards(path: Path) -> None:
                 continue
             ok = (
                 LAYERS[target] < layer
-                or (unit, target) in {("_time", "errors"), ("__main__", "cli")}
+                or (unit, target) in {("_time", "errors"), ("__main__", "cli"), ("report", "diff")}
                 or (layer == 1 and target in FLAT_LAYER_PEERS and LAYERS[target] <= 1)
             )
             assert ok, f"{where}: layer {layer} may not import layer {LAYERS[target]}"
@@ -125,3 +138,37 @@ def test_no_eval_or_exec() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in {"eval", "exec"}, f"{path}:{node.lineno}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_report_libraries_are_lazy_and_only_in_report(path: Path) -> None:
+    """pyarrow and matplotlib are imported in report/ only, and there inside functions only."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top_level = {id(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] not in REPORT_ONLY:
+                continue
+            where = f"{path.relative_to(SRC)}:{node.lineno} imports {name}"
+            assert _unit(path) == "report", f"{where}: only report/ may"
+            assert id(node) not in top_level, f"{where} at module level: import it lazily"
+
+
+def test_importing_the_report_layer_loads_neither_pyarrow_nor_matplotlib() -> None:
+    """``import sla_engine.report`` (and the CLI) stays light: the extras load on first use."""
+    import subprocess
+
+    code = (
+        "import sys, sla_engine.report, sla_engine.cli; "
+        "print(sorted(m for m in ('pyarrow', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -5,7 +5,9 @@
 - ``render POLICY --format markdown|html``: the public support, pricing and SLA table;
 - ``diff OLD NEW``: what got stricter or looser between two versions (text or JSON);
 - ``evaluate --policy P --tickets FILE.jsonl --as-of T``: ticket clocks, one JSON line per ticket;
-- ``credit --policy P --incidents FILE --period 2026-03 --fee 2000.00``: a credit decision (JSON).
+- ``credit --policy P --incidents FILE --period 2026-03 --fee 2000.00``: a credit decision (JSON);
+- ``report --policy P --tickets FILE.jsonl --as-of T --format html|markdown|json``: SLA KPIs;
+- ``replay OLD NEW --tickets FILE.jsonl --as-of T``: what a policy change would have done.
 
 Exit codes: 0 success (for ``validate``: valid), 1 invalid input (a policy, ticket or incident
 with a problem; the message says where), 2 usage (bad arguments, a file that cannot be read),
@@ -809,6 +811,175 @@ def _credit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- report, replay
+# (the report layer, sla_engine.report; needs the 'report' extra: pyarrow and matplotlib)
+
+
+def _write_output(text: str, output: str | None, out: TextIO) -> None:
+    if not output:
+        out.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except OSError as exc:
+        raise _Failure(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE) from None
+
+
+def _report_tickets(args: argparse.Namespace) -> list[Any]:
+    """The tickets of --tickets, those created at or after --since when it is given."""
+    tickets = [t for _, t in _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)]
+    if args.since is None:
+        return tickets
+    since = _instant(args.since, "--since")
+    return [t for t in tickets if t.events[0].at >= since]
+
+
+def _clock_policy(path: str, err: TextIO, *, loaded: Any = None) -> Any:
+    policy = _load(path, err) if loaded is None else loaded
+    if policy.sla is None:
+        raise _Failure(
+            f"{path}: the policy has no ticket clocks; add 'metrics' (and targets) to report on "
+            "tickets against it"
+        )
+    return policy
+
+
+def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.report.document import build_report
+
+    as_of = _instant(args.as_of, "--as-of")
+    versions = _Versions(args.policy, err)
+    if versions.single is not None:
+        policy = _clock_policy(args.policy[0], err, loaded=versions.single)
+    else:
+        policy = versions.set
+        for version in policy.versions:
+            _clock_policy(version.source or version.version, err, loaded=version)
+    report = build_report(
+        policy,
+        _report_tickets(args),
+        as_of=as_of,
+        days=args.days,
+        timezone=args.timezone,
+        attribute=args.heatmap_by,
+    )
+    if args.tables:
+        try:
+            report.write_parquet(args.tables)
+        except OSError as exc:
+            raise _Failure(
+                f"cannot write tables to {args.tables}: {exc.strerror or exc}", EXIT_USAGE
+            ) from None
+    if args.format == "html":
+        text = report.to_html()
+    elif args.format == "json":
+        text = report.to_json()
+    else:
+        text = report.to_markdown()
+    _write_output(text, args.output, out)
+    return EXIT_OK
+
+
+def _replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sla_engine.report.replay import replay
+
+    as_of = _instant(args.as_of, "--as-of")
+    old = _clock_policy(args.old, err)
+    new = _clock_policy(args.new, err)
+    result = replay(old, new, _report_tickets(args), as_of=as_of)
+    if args.format == "html":
+        text = result.to_html()
+    elif args.format == "json":
+        text = result.to_json()
+    else:
+        text = result.to_markdown()
+    _write_output(text, args.output, out)
+    return EXIT_OK
+
+
+def _add_report_commands(commands: Any) -> None:
+    report = commands.add_parser(
+        "report",
+        help="SLA attainment, breaches, MTTA/MTTR and backlog as a report",
+        description="Evaluate tickets (JSON Lines, as for 'evaluate') under a policy at --as-of "
+        "and report attainment per metric against its compliance target (last 7, 30 and 90 "
+        "days, weekly, and per tier, severity, channel and issue class), breaches by week, "
+        "MTTA and MTTR, backlog by priority and time in state. --format html writes one "
+        "self-contained page with charts (no network needed to open it).",
+    )
+    report.add_argument(
+        "--policy",
+        required=True,
+        action="append",
+        metavar="POLICY",
+        help="a policy file; repeat for several versions (each ticket uses the version in "
+        "force when it was created; the targets are those of the version in force at --as-of)",
+    )
+    report.add_argument(
+        "--tickets", required=True, metavar="FILE", help="tickets as JSON Lines ('-': stdin)"
+    )
+    report.add_argument(
+        "--as-of", required=True, metavar="T", help="the report's instant, ISO 8601 (or 'now')"
+    )
+    report.add_argument(
+        "--format", choices=("html", "markdown", "json"), default="markdown", help="output format"
+    )
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    report.add_argument(
+        "--days", type=int, default=90, metavar="N", help="how far back the weekly tables reach"
+    )
+    report.add_argument(
+        "--timezone",
+        help="the zone days, weeks and months are read in (default: the zone of "
+        "the policy's default calendar)",
+    )
+    report.add_argument(
+        "--heatmap-by",
+        choices=("issue_class", "tier", "severity", "channel"),
+        default="issue_class",
+        help="the ticket attribute of the breach heatmap (default issue_class)",
+    )
+    report.add_argument(
+        "--tables", metavar="DIR", help="also write every table as Parquet into DIR"
+    )
+    report.add_argument(
+        "--since",
+        metavar="T",
+        help="only the tickets created at or after T (ISO 8601 with an offset), e.g. the first "
+        "instant of last quarter",
+    )
+    report.set_defaults(run=_report)
+
+    replay = commands.add_parser(
+        "replay",
+        help="what a policy change would have done to past tickets",
+        description="Evaluate the same tickets (JSON Lines, as for 'evaluate') at --as-of under "
+        "OLD and NEW: the semantic diff of the two policies, then the attainment per metric "
+        "before and after, the cycles whose outcome flips (met to breached and back) and how "
+        "the due instants move.",
+    )
+    replay.add_argument("old", metavar="OLD", help="the policy in force")
+    replay.add_argument("new", metavar="NEW", help="the proposed policy")
+    replay.add_argument(
+        "--tickets", required=True, metavar="FILE", help="tickets as JSON Lines ('-': stdin)"
+    )
+    replay.add_argument(
+        "--as-of", required=True, metavar="T", help="the instant to replay at, ISO 8601"
+    )
+    replay.add_argument(
+        "--format", choices=("html", "markdown", "json"), default="markdown", help="output format"
+    )
+    replay.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    replay.add_argument(
+        "--since",
+        metavar="T",
+        help="only the tickets created at or after T (ISO 8601 with an offset), e.g. the first "
+        "instant of last quarter",
+    )
+    replay.set_defaults(run=_replay)
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -1001,6 +1172,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="the zone billing periods start in (default: the policy's billing cycle, else UTC)",
     )
     credit.set_defaults(run=_credit)
+    _add_report_commands(commands)
     return parser
 
 

@@ -594,6 +594,34 @@ def _clocks(old: SLA | None, new: SLA | None) -> list[Change]:
     return out
 
 
+#: The compliance target of a metric that names none (as the reports use).
+_DEFAULT_COMPLIANCE = Decimal(95)
+
+
+def _compliance(old: PolicySpec, new: PolicySpec) -> list[Change]:
+    """A metric's compliance target (reports hold its attainment against it; 95 % unless
+    given): a higher one is stricter."""
+    out: list[Change] = []
+    ma, mb = old.metrics or {}, new.metrics or {}
+    for name in [m for m in ma if m in mb]:
+        a, b = ma[name], mb[name]
+        before = a.compliance if a is not None else None
+        after = b.compliance if b is not None else None
+        if before == after:
+            continue
+        low, high = before or _DEFAULT_COMPLIANCE, after or _DEFAULT_COMPLIANCE
+        out.append(
+            Change(
+                path=f"metrics.{name}.compliance",
+                kind="stricter" if high > low else "looser" if high < low else "changed",
+                old=f"{before}%" if before is not None else "not given",
+                new=f"{after}%" if after is not None else "not given",
+                detail="" if before and after else "95% when not given",
+            )
+        )
+    return out
+
+
 # ------------------------------------------------------------------------------ calendars
 
 
@@ -1071,6 +1099,7 @@ def diff_policies(old: ComparablePolicy, new: ComparablePolicy) -> PolicyDiff:
         *_tiers(old.spec, new.spec),
         *_channels(old.spec, new.spec),
         *_clocks(old.sla, new.sla),
+        *_compliance(old.spec, new.spec),
         *_calendars(old.calendars, new.calendars),
         *_credits(old.credit_schedule, new.credit_schedule),
     ]

@@ -11,6 +11,7 @@ callers that know nothing of this module::
     ├── DurationError             (ValueError)   a duration that cannot be read
     ├── TicketError               (ValueError)   a ticket history that cannot be evaluated
     ├── CreditError               (ValueError)   incidents, fees or schedules that fail
+    ├── ReportError               (ValueError)   a report asked for with unusable arguments
     └── PolicyError               (ValueError)   a policy file with one or more problems
 
 ``SLAEngineWarning`` marks risky but legal input (a window inside a DST gap, say).
@@ -29,6 +30,7 @@ __all__ = [
     "NaiveDatetimeError",
     "PolicyError",
     "PolicyProblem",
+    "ReportError",
     "SLAEngineError",
     "SLAEngineWarning",
     "TicketError",
@@ -79,6 +81,10 @@ class TicketError(SLAEngineError, ValueError):
 
 class CreditError(SLAEngineError, ValueError):
     """Incidents, a fee or a credit schedule cannot be turned into a credit."""
+
+
+class ReportError(SLAEngineError, ValueError):
+    """A report or replay was asked for with an argument it cannot use (a period, a column)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,6 +26,7 @@ from pydantic import (
     PlainValidator,
     Tag,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -694,7 +695,8 @@ class MetricSpec(_Model):
     built-in kind supplies its triggers and the keys given replace them. ``default`` is the
     target for tickets no rule or tier target matches (``none``: the metric does not apply to
     them), counted on ``calendar``. ``severity_change`` and ``reopen`` override the policy's
-    strategies for this metric.
+    strategies for this metric. ``compliance`` is the share of cycles that must meet their
+    target (e.g. ``95%``), which reports hold the metric's attainment against.
     """
 
     kind: MetricKindName | None = None
@@ -720,6 +722,17 @@ class MetricSpec(_Model):
         Literal["resume", "new_cycle"] | None,
         Field(description="this metric's own reopen strategy (the policy's)"),
     ] = None
+    compliance: Percent | None = None
+
+    @field_validator("compliance")
+    @classmethod
+    def _compliance_is_a_share(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and not 0 < value <= 100:
+            raise ValueError(
+                f"'{value}%' is not a share of cycles; write a percentage above 0% and at most "
+                "100%, e.g. '95%'"
+            )
+        return value
 
     def kind_for(self, name: str) -> str:
         """The metric's kind, given its name."""
