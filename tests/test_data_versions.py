@@ -94,3 +94,10 @@ def test_render_names_the_holidays_release(tmp_path: Path) -> None:
     """The public page says which holidays release and zone database its dates come from."""
     page = render_policy(load_policy(cli_write(tmp_path, cli_desk())))
     assert f"holidays package {data_versions().holidays}" in page
+
+
+def test_diff_json_names_its_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """diff --format json names the data versions too, like every JSON output."""
+    old = cli_write(tmp_path, cli_desk(), "old.yaml")
+    assert main(["diff", "--format", "json", str(old), str(old)]) == 0
+    assert json.loads(capsys.readouterr().out)["data_versions"] == data_versions().to_mapping()

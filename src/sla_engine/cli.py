@@ -694,6 +694,8 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "--claim-filed-at",
             EXIT_USAGE,
         )
+    from sla_engine.data_versions import data_versions
+
     customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
     incidents = _table_rows(_read_text(args.incidents, "incidents file"), args.incidents)
     if args.currency is not None or args.fee_per is not None:
@@ -707,7 +709,11 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     if args.trace:
         for decided in table.rows():
-            line = {**decided.to_mapping(), "trace": list(decided.trace or ())}
+            line = {
+                **decided.to_mapping(),
+                "trace": list(decided.trace or ()),
+                "data_versions": data_versions().to_mapping(),
+            }
             out.write(json.dumps(line, ensure_ascii=False))
             out.write("\n")
     else:

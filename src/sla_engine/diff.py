@@ -40,6 +40,7 @@ from sla_engine.credits import (
     LostTime,
     UptimeBands,
 )
+from sla_engine.data_versions import data_versions
 from sla_engine.hours import DAY_TITLES
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ class PolicyDiff:
             "new": self.new,
             "summary": self.summary(),
             "changes": [c.to_mapping() for c in self.changes],
+            "data_versions": data_versions().to_mapping(),
         }
 
     def to_json(self) -> str:
