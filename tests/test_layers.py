@@ -24,10 +24,14 @@ LAYERS = {
     "policy": 3,
     "render": 4,
     "diff": 4,
+    "tables": 4,
     "cli": 5,
     "__init__": 5,
     "__main__": 5,
 }
+# The table layer (and its Dask and Spark adapters) may also import these, lazily: only inside a
+# function or under TYPE_CHECKING, so that importing sla_engine never loads them.
+TABLE_PACKAGES = {"pyarrow", "pandas", "polars", "dask", "pyspark", "numpy"}
 FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "data_versions"}
 # Third-party packages each layer may import (the standard library is always allowed).
 ALLOWED = {
@@ -87,7 +91,44 @@ def test_module_imports_only_downwards(path: Path) -> None:
             )
             assert ok, f"{where}: layer {layer} may not import layer {LAYERS[target]}"
         elif top not in sys.stdlib_module_names:
-            assert top in ALLOWED[layer], f"{where}: {top} is not allowed in layer {layer}"
+            allowed = ALLOWED[layer] | (TABLE_PACKAGES if unit == "tables" else set())
+            assert top in allowed, f"{where}: {top} is not allowed in layer {layer}"
+
+
+def _top_level_imports(path: Path) -> list[tuple[str, int]]:
+    """Imports made when the module is imported (not inside a function or TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, int]] = []
+
+    def visit(nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.extend((alias.name, node.lineno) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.append((node.module, node.lineno))
+            elif isinstance(node, ast.If):
+                if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                for handler in node.handlers:
+                    visit(handler.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+
+    visit(tree.body)
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_table_packages_are_imported_lazily(path: Path) -> None:
+    """pyarrow, pandas, polars, dask and pyspark are imported inside functions only."""
+    for name, line in _top_level_imports(path):
+        top = name.split(".")[0]
+        assert top not in TABLE_PACKAGES - {"numpy"}, (
+            f"{path.relative_to(SRC)}:{line} imports {name} at module level"
+        )
 
 
 def test_core_never_reads_the_system_clock() -> None:
