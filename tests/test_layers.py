@@ -19,6 +19,7 @@ LAYERS = {
     "hours": 1,
     "closures": 1,
     "calendar": 1,
+    "_batch": 1,
     "clocks": 2,
     "credits": 2,
     "policy": 3,
@@ -32,7 +33,7 @@ LAYERS = {
 # The table layer (and its Dask and Spark adapters) may also import these, lazily: only inside a
 # function or under TYPE_CHECKING, so that importing sla_engine never loads them.
 TABLE_PACKAGES = {"pyarrow", "pandas", "polars", "dask", "pyspark", "numpy"}
-FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "data_versions"}
+FLAT_LAYER_PEERS = {"_batch", "hours", "closures", "calendar", "errors", "_time", "data_versions"}
 # Third-party packages each layer may import (the standard library is always allowed).
 ALLOWED = {
     0: set(),
