@@ -87,13 +87,13 @@ def as_us_array(values: Any, what: str) -> npt.NDArray[np.int64]:
     if arr.dtype.kind == "M":
         if np.isnat(arr).any():
             raise CalendarError(f"{what}: NaT is not an instant")
-        return arr.astype("datetime64[us]").astype(np.int64)  # type: ignore[no-any-return]
+        return arr.astype("datetime64[us]").astype(np.int64)
     if arr.dtype.kind == "m":
         if np.isnat(arr).any():
             raise CalendarError(f"{what}: NaT is not a duration")
-        return arr.astype("timedelta64[us]").astype(np.int64)  # type: ignore[no-any-return]
+        return arr.astype("timedelta64[us]").astype(np.int64)
     if arr.dtype.kind in "iu":
-        return arr.astype(np.int64)  # type: ignore[no-any-return]
+        return arr.astype(np.int64)
     raise CalendarError(
         f"{what}: expected instants (numpy datetime64, an Arrow timestamp array, aware "
         "datetimes), durations (timedelta64, Arrow duration, timedelta) or int64 microseconds, "
