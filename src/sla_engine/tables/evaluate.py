@@ -17,6 +17,7 @@ from sla_engine.clocks.cycles import CycleRows
 from sla_engine.clocks.events import VALUE_REQUIRED, EventKind
 from sla_engine.clocks.sla import SLA
 from sla_engine.errors import NaiveDatetimeError, TableError, TicketError
+from sla_engine.tables.parcel import PolicyParcel
 from sla_engine.tables.read import require_pyarrow, to_arrow
 
 __all__ = [
@@ -129,6 +130,8 @@ def rejected_schema() -> Any:
 def _sla_of(policy: object) -> SLA:
     if isinstance(policy, SLA):
         return policy
+    if isinstance(policy, PolicyParcel):
+        return policy.open()
     sla = getattr(policy, "sla", None)
     if isinstance(sla, SLA):
         return sla
@@ -304,7 +307,8 @@ def evaluate_table(
 ) -> Any:
     """Where every clock of every ticket stands at ``as_of``, as an Arrow table.
 
-    ``policy`` is a loaded :class:`~sla_engine.policy.Policy` or an :class:`~sla_engine.SLA`.
+    ``policy`` is a loaded :class:`~sla_engine.policy.Policy`, an :class:`~sla_engine.SLA` or
+    a :class:`~sla_engine.tables.PolicyParcel` (as sent to a worker).
     ``tickets`` has a ``ticket_id`` column, the attribute columns the rules read (``tier``,
     ``severity``, ``channel``, ``issue_class``, ``timezone``; each optional, text or null) and
     any other columns, which are carried into every row of their ticket. ``events`` has
