@@ -207,6 +207,29 @@ def test_spark_rows_equal_the_single_process_rows(spark: Any) -> None:
 
 @pytest.mark.slow
 @SPARK_WARNINGS
+def test_the_spark_recipe_in_the_docs_runs(spark: Any) -> None:
+    """The how-to's spark_result function gives the single-process rows on a local session."""
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "tables.md"
+    blocks = re.findall(r"^```python\n(.*?)^```", page.read_text("utf-8"), re.M | re.S)
+    namespace: dict[str, Any] = {"__name__": "docs_tables_spark"}
+    for block in blocks:
+        if "import dask" in block:  # the Dask recipe is run by test_docs
+            continue
+        exec(compile(block, str(page), "exec"), namespace)  # running our own documentation
+    got = namespace["spark_result"](
+        spark,
+        namespace["tickets"],
+        namespace["events"],
+        namespace["datetime"](2026, 3, 10, tzinfo=namespace["UTC"]),
+    )
+    assert same_rows(got, namespace["result"])
+
+
+@pytest.mark.slow
+@SPARK_WARNINGS
 def test_spark_bad_row_fails_the_job_with_its_reason(spark: Any) -> None:
     """A bad row fails the Spark job; the message names the kind."""
     from sla_engine.tables.spark import evaluate_spark
