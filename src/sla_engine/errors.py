@@ -83,7 +83,8 @@ class TableError(SLAEngineError, ValueError):
     """A ticket or event table cannot be evaluated: a missing or mistyped column, or a bad row.
 
     ``table`` is ``"tickets"`` or ``"events"``; ``row`` the 0-based row in that table (``None``
-    for a whole column); ``column`` the column; ``ticket_id`` the ticket, when known.
+    for a whole column); ``column`` the column; ``ticket_id`` the ticket, when known;
+    ``reason`` what is wrong, without the where.
     """
 
     def __init__(
@@ -94,6 +95,7 @@ class TableError(SLAEngineError, ValueError):
         row: int | None = None,
         column: str | None = None,
         ticket_id: str | None = None,
+        reason: str | None = None,
     ) -> None:
         path: tuple[str | int, ...] = (table,)
         if row is not None:
@@ -105,6 +107,7 @@ class TableError(SLAEngineError, ValueError):
         self.row = row
         self.column = column
         self.ticket_id = ticket_id
+        self.reason = message if reason is None else reason
 
 
 class CreditError(SLAEngineError, ValueError):

@@ -85,6 +85,7 @@ class _Bad:
             row=self.row,
             column=self.column,
             ticket_id=self.ticket_id,
+            reason=self.reason,
         )
 
 
