@@ -150,7 +150,9 @@ def _is_text(pa: Any, typ: Any) -> bool:
     )
 
 
-def _text_column(pa: Any, table: Any, name: str, what: str) -> list[str | None]:
+def _text_column(
+    pa: Any, table: Any, name: str, what: str, *, as_list: bool = True
+) -> list[str | None]:
     column = table.column(name)
     if not _is_text(pa, column.type):
         raise TableError(
@@ -158,6 +160,8 @@ def _text_column(pa: Any, table: Any, name: str, what: str) -> list[str | None]:
             table=what,
             column=name,
         )
+    if not as_list:
+        return []
     return column.cast(pa.string()).to_pylist()  # type: ignore[no-any-return]
 
 
@@ -175,8 +179,28 @@ def _require(table: Any, names: Sequence[str], what: str) -> None:
 _UNIT_US = {"s": 1_000_000, "ms": 1000, "us": 1}
 
 
-def _instants(pa: Any, column: Any, ids: list[str | None], bad: list[_Bad]) -> list[int | None]:
-    """The ``at`` column as µs since the epoch; a bad cell is reported and read as None."""
+def _ints(pa: Any, array: Any, null: int) -> Any:
+    """An integer Arrow array as a numpy int64 array, nulls as ``null``."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(array, null).to_numpy(zero_copy_only=False).astype("int64")
+
+
+def _bools(pa: Any, array: Any) -> Any:
+    """A boolean Arrow array as a numpy bool array, nulls as False."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _instants(
+    pa: Any, column: Any, ids: list[str | None], bad: list[_Bad]
+) -> tuple[list[int | None], Any, Any]:
+    """The ``at`` column as µs since the epoch: a list (None where bad), a numpy int64 array
+    and a numpy mask of the good cells; a bad cell is reported."""
+    import numpy as np
+    import pyarrow.compute as pc
+
     typ = column.type
     if pa.types.is_timestamp(typ):
         if typ.tz is None:
@@ -187,16 +211,16 @@ def _instants(pa: Any, column: Any, ids: list[str | None], bad: list[_Bad]) -> l
                 table="events",
                 column="at",
             )
-        raw = column.cast(pa.int64()).to_pylist()
+        column = column.combine_chunks()
+        raw = _ints(pa, column.cast(pa.int64()), 0)
+        ok = ~_bools(pa, pc.is_null(column))
         scale = _UNIT_US.get(typ.unit, 0)
-        out: list[int | None] = []
-        for i, v in enumerate(raw):
-            if v is None:
-                bad.append(_Bad("events", i, ids[i], "at", "no instant (null)"))
-                out.append(None)
-            elif scale:
-                out.append(v * scale)
-            elif v % 1000:
+        if scale:
+            at = raw * scale
+        else:
+            at = raw // 1000
+            finer = ok & (raw % 1000 != 0)
+            for i in np.flatnonzero(finer).tolist():
                 bad.append(
                     _Bad(
                         "events",
@@ -206,53 +230,58 @@ def _instants(pa: Any, column: Any, ids: list[str | None], bad: list[_Bad]) -> l
                         "the instant has nanoseconds; the clocks count whole microseconds",
                     )
                 )
-                out.append(None)
-            else:
-                out.append(v // 1000)
-    elif _is_text(pa, typ):
-        out = []
-        parse = datetime.fromisoformat
-        for i, text in enumerate(column.cast(pa.string()).to_pylist()):
-            if text is None:
-                bad.append(_Bad("events", i, ids[i], "at", "no instant (null)"))
-                out.append(None)
-                continue
-            try:
-                dt = parse(text)
-            except ValueError:
-                bad.append(
-                    _Bad(
-                        "events",
-                        i,
-                        ids[i],
-                        "at",
-                        f"{text!r} is not an ISO 8601 instant (expected e.g. "
-                        "'2026-03-09T09:00:00-05:00')",
-                    )
-                )
-                out.append(None)
-                continue
-            if dt.utcoffset() is None:
-                bad.append(
-                    _Bad(
-                        "events",
-                        i,
-                        ids[i],
-                        "at",
-                        f"{text!r} has no time zone; write it with an offset, e.g. '{text}+00:00'",
-                    )
-                )
-                out.append(None)
-                continue
-            out.append(to_us(dt))
-    else:
+            ok &= ~finer
+        for i in np.flatnonzero(~_bools(pa, pc.is_valid(column))).tolist():
+            bad.append(_Bad("events", i, ids[i], "at", "no instant (null)"))
+        out: list[int | None] = at.tolist()
+        for i in np.flatnonzero(~ok).tolist():
+            out[i] = None
+        return out, at, ok
+    if not _is_text(pa, typ):
         raise TableError(
             f"events: column 'at' is {typ}; expected a timestamp with a time zone or ISO 8601 "
             "text with an offset",
             table="events",
             column="at",
         )
-    return out
+    out = []
+    parse = datetime.fromisoformat
+    for i, text in enumerate(column.cast(pa.string()).to_pylist()):
+        if text is None:
+            bad.append(_Bad("events", i, ids[i], "at", "no instant (null)"))
+            out.append(None)
+            continue
+        try:
+            dt = parse(text)
+        except ValueError:
+            bad.append(
+                _Bad(
+                    "events",
+                    i,
+                    ids[i],
+                    "at",
+                    f"{text!r} is not an ISO 8601 instant (expected e.g. "
+                    "'2026-03-09T09:00:00-05:00')",
+                )
+            )
+            out.append(None)
+            continue
+        if dt.utcoffset() is None:
+            bad.append(
+                _Bad(
+                    "events",
+                    i,
+                    ids[i],
+                    "at",
+                    f"{text!r} has no time zone; write it with an offset, e.g. '{text}+00:00'",
+                )
+            )
+            out.append(None)
+            continue
+        out.append(to_us(dt))
+    ok = np.array([v is not None for v in out], dtype=bool)
+    at = np.array([0 if v is None else v for v in out], dtype=np.int64)
+    return out, at, ok
 
 
 def _carried(tickets: Any) -> list[str]:
@@ -373,137 +402,154 @@ def evaluate_table(
         else:
             position[tid] = i
 
-    # -- events ------------------------------------------------------------------------------
-    e_ids = _text_column(pa, e_table, "ticket_id", "events")
-    kinds_raw = _text_column(pa, e_table, "kind", "events")
-    values = (
-        _text_column(pa, e_table, "value", "events")
-        if "value" in e_table.column_names
-        else [None] * e_table.num_rows
-    )
-    ats = _instants(pa, e_table.column("at"), e_ids, bad)
-    owner: list[int] = [-1] * len(e_ids)
-    kinds: list[EventKind | None] = [None] * len(e_ids)
-    for i, tid in enumerate(e_ids):
-        found = position.get(tid) if tid is not None else None
-        if found is None:
-            reason = (
-                "no ticket id (null)"
-                if tid is None
-                else f"ticket {tid!r} is not in the tickets table"
-            )
-            bad.append(_Bad("events", i, tid, "ticket_id", reason))
-        else:
-            owner[i] = found
-        raw_kind = kinds_raw[i]
-        kind = _KINDS.get(raw_kind) if raw_kind is not None else None
-        if kind is None:
-            bad.append(
-                _Bad(
-                    "events",
-                    i,
-                    tid,
-                    "kind",
-                    f"unknown event kind {raw_kind!r}; expected one of {_KIND_NAMES} (use kind "
-                    "'custom' with a value for your own events)",
-                )
-            )
-        else:
-            kinds[i] = kind
-            if kind in VALUE_REQUIRED and not values[i]:
-                bad.append(
-                    _Bad(
-                        "events",
-                        i,
-                        tid,
-                        "value",
-                        f"a {kind.value} event needs a value: {VALUE_REQUIRED[kind]}",
-                    )
-                )
+    # -- events (checked in columns; a Python loop only over the bad rows) -------------------
+    import numpy as np
+    import pyarrow.compute as pc
 
-    # each ticket's events in the order given; the order within a ticket is checked here
-    per_ticket: list[list[int]] = [[] for _ in ids]
-    for i, o in enumerate(owner):
-        if o >= 0:
-            per_ticket[o].append(i)
-    for rows in per_ticket:
-        previous: int | None = None
-        for n, i in enumerate(rows):
-            at = ats[i]
-            kind = kinds[i]
-            tid = e_ids[i]
-            if n == 0 and kind is not None and kind is not EventKind.CREATED:
-                bad.append(
-                    _Bad(
-                        "events",
-                        i,
-                        tid,
-                        "kind",
-                        f"the first event of ticket {tid!r} is {kind.value!r}; a ticket's log "
-                        "starts with 'created'",
-                    )
-                )
-            elif n and kind is EventKind.CREATED:
-                bad.append(
-                    _Bad(
-                        "events",
-                        i,
-                        tid,
-                        "kind",
-                        "a second 'created'; a ticket is created once",
-                    )
-                )
-            if at is None:
-                continue
-            if previous is not None:
-                before = ats[previous]
-                assert before is not None
-                if at < before:
-                    bad.append(
-                        _Bad(
-                            "events",
-                            i,
-                            tid,
-                            "at",
-                            f"it is earlier than the ticket's event on row {previous}; give "
-                            "each ticket's events in time order (events at the same instant "
-                            "keep the order given)",
-                        )
-                    )
-            previous = i
+    n_events = e_table.num_rows
+    e_ids = _text_column(pa, e_table, "ticket_id", "events")
+    _text_column(pa, e_table, "kind", "events", as_list=False)
+    kind_col = e_table.column("kind").cast(pa.string()).combine_chunks()
+    if "value" in e_table.column_names:
+        _text_column(pa, e_table, "value", "events", as_list=False)
+        value_col = e_table.column("value").cast(pa.string()).combine_chunks()
+    else:
+        value_col = pa.nulls(n_events, type=pa.string())
+    values = value_col.to_pylist()
+    ats, at_np, at_ok = _instants(pa, e_table.column("at"), e_ids, bad)
+
+    # the ticket of each event (the first row of a ticket id given twice), -1 for none
+    e_id_col = e_table.column("ticket_id").cast(pa.string()).combine_chunks()
+    found = pc.index_in(e_id_col, value_set=pa.array(ids, type=pa.string()))
+    owner = _ints(pa, found, -1)
+    no_id = _bools(pa, pc.or_kleene(pc.is_null(e_id_col), pc.equal(e_id_col, "")))
+    owner[no_id] = -1
+    for i in np.flatnonzero(owner < 0).tolist():
+        tid = e_ids[i]
+        reason = (
+            "no ticket id (null)" if tid is None else f"ticket {tid!r} is not in the tickets table"
+        )
+        bad.append(_Bad("events", i, tid, "ticket_id", reason))
+
+    # kinds through their (small) dictionary; -1 stands for null
+    encoded = kind_col.dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    lut: list[EventKind | None] = [_KINDS.get(name) for name in names] + [None]
+    codes = _ints(pa, encoded.indices, -1)
+    kinds = [lut[c] for c in codes.tolist()]
+    known = np.array([k is not None for k in lut], dtype=bool)[codes]
+    for i in np.flatnonzero(~known).tolist():
+        raw_kind = None if codes[i] < 0 else names[codes[i]]
+        bad.append(
+            _Bad(
+                "events",
+                i,
+                e_ids[i],
+                "kind",
+                f"unknown event kind {raw_kind!r}; expected one of {_KIND_NAMES} (use kind "
+                "'custom' with a value for your own events)",
+            )
+        )
+    needs = np.array([k is not None and k in VALUE_REQUIRED for k in lut], dtype=bool)[codes]
+    empty = _bools(pa, pc.or_kleene(pc.is_null(value_col), pc.equal(value_col, "")))
+    for i in np.flatnonzero(needs & empty).tolist():
+        kind = kinds[i]
+        assert kind is not None
+        bad.append(
+            _Bad(
+                "events",
+                i,
+                e_ids[i],
+                "value",
+                f"a {kind.value} event needs a value: {VALUE_REQUIRED[kind]}",
+            )
+        )
+
+    # each ticket's events in the order given (a stable sort by ticket); order checked here
+    has_owner = np.flatnonzero(owner >= 0)
+    order = has_owner[np.argsort(owner[has_owner], kind="stable")]
+    sorted_owner = owner[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_owner[1:] != sorted_owner[:-1]
+    created = np.array([k is EventKind.CREATED for k in lut], dtype=bool)[codes[order]]
+    for j in np.flatnonzero(first & known[order] & ~created).tolist():
+        i = int(order[j])
+        kind = kinds[i]
+        assert kind is not None
+        bad.append(
+            _Bad(
+                "events",
+                i,
+                e_ids[i],
+                "kind",
+                f"the first event of ticket {e_ids[i]!r} is {kind.value!r}; a ticket's log "
+                "starts with 'created'",
+            )
+        )
+    for j in np.flatnonzero(~first & created).tolist():
+        i = int(order[j])
+        bad.append(
+            _Bad("events", i, e_ids[i], "kind", "a second 'created'; a ticket is created once")
+        )
+    timed = order[at_ok[order]]  # events with an instant, each ticket's in order
+    timed_owner = owner[timed]
+    timed_at = at_np[timed]
+    earlier = (timed_owner[1:] == timed_owner[:-1]) & (timed_at[1:] < timed_at[:-1])
+    for j in np.flatnonzero(earlier).tolist():
+        i = int(timed[j + 1])
+        bad.append(
+            _Bad(
+                "events",
+                i,
+                e_ids[i],
+                "at",
+                f"it is earlier than the ticket's event on row {int(timed[j])}; give each "
+                "ticket's events in time order (events at the same instant keep the order "
+                "given)",
+            )
+        )
     for b in bad:
         if b.table == "events" and b.row is not None and owner[b.row] >= 0:
             ticket_bad[owner[b.row]] = True
     if errors == "raise" and bad:
-        first = min(bad, key=lambda b: (b.table != "tickets", b.row or 0))
-        raise first.error(len(bad) - 1)
+        first_bad = min(bad, key=lambda b: (b.table != "tickets", b.row or 0))
+        raise first_bad.error(len(bad) - 1)
 
     # -- the clocks ----------------------------------------------------------------------------
     runner = CycleRows(sla)
     out: list[tuple[Any, ...]] = []
     owners: list[int] = []
-    for t, rows in enumerate(per_ticket):
+    sorted_rows = order.tolist()
+    at_s = [ats[i] for i in sorted_rows]
+    kinds_s = [kinds[i] for i in sorted_rows]
+    values_s = [values[i] for i in sorted_rows]
+    bounds = [0, *np.cumsum(np.bincount(sorted_owner, minlength=len(ids))).tolist()]
+    rows_of = runner.rows
+    for t in range(len(ids)):
         if ticket_bad[t]:
             continue
         tid = ids[t]
         assert tid is not None
         attrs = {name: col[t] for name, col in zip(attr_names, attr_values, strict=True)}
-        log = [(ats[i], kinds[i], values[i]) for i in rows]
+        a, b_ = bounds[t], bounds[t + 1]
+        log = zip(at_s[a:b_], kinds_s[a:b_], values_s[a:b_], strict=True)
         try:
-            found_rows = runner.rows(tid, attrs, log, as_of_us)  # type: ignore[arg-type]
+            found_rows = rows_of(tid, attrs, log, as_of_us)
         except TicketError as exc:
             path = exc.path
             if path and path[0] == "events" and len(path) > 1 and isinstance(path[1], int):
-                row = rows[path[1]]
+                row = sorted_rows[a + path[1]]
                 kind = kinds[row]
                 assert kind is not None
-                b = _Bad("events", row, tid, _event_problem(exc, kind), exc.message)
+                problem = _Bad("events", row, tid, _event_problem(exc, kind), exc.message)
             else:
                 column = path[0] if path and isinstance(path[0], str) else None
-                b = _Bad("tickets", t, tid, "ticket_id" if column == "id" else column, exc.message)
+                problem = _Bad(
+                    "tickets", t, tid, "ticket_id" if column == "id" else column, exc.message
+                )
             if errors == "raise":
-                raise b.error(0) from None
-            bad.append(b)
+                raise problem.error(0) from None
+            bad.append(problem)
             continue
         out.extend(found_rows)
         owners.extend([t] * len(found_rows))
