@@ -6,7 +6,8 @@ rule, calendar, target_us, start_us, due_us, stop_us, breached_at_us, elapsed_us
 remaining_us)``, the values of the matching :class:`CycleStatus` fields (instants as µs since
 the epoch, durations as µs), without the event stream and explanation trace that
 :func:`evaluate` also builds. The state, due, breach, elapsed and remaining are computed exactly
-as :func:`rows_many_us` computes them; the tests check every field against :func:`evaluate`.
+by :func:`rows_many_us`'s own function, widened with the fields it leaves out; the tests check
+every field against :func:`evaluate`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from sla_engine.clocks._engine import Run
-from sla_engine.clocks.evaluate import EventUs, TicketClock, _check_event_us
+from sla_engine.clocks.evaluate import EventUs, TicketClock, _check_event_us, _rows_us
 from sla_engine.clocks.sla import SLA
 from sla_engine.errors import TicketError
 
@@ -87,10 +88,29 @@ class CycleRows:
 
 
 def _cycle_rows(run: Run, as_of: int) -> list[CycleRow]:
+    """:func:`rows_many_us`'s rows (state, due, breach, elapsed, remaining: computed by the
+    same function) widened with each cycle's rule, calendar, target, start and stop."""
+    base = _rows_us(run, as_of)
+    if not base:
+        return []
+    extra = _extras(run, as_of)
+    return [
+        (metric, no, state, rule, calendar, target, start, due, stop, breach, elapsed, left)
+        for (metric, no, state, due, breach, elapsed, left), (
+            rule,
+            calendar,
+            target,
+            start,
+            stop,
+        ) in zip(base, extra, strict=True)
+    ]
+
+
+def _extras(run: Run, as_of: int) -> list[tuple[str, str, int | None, int | None, int | None]]:
+    """(rule, calendar, target, start, stop) of each row of ``_rows_us``, in its order."""
     eng = run.engine
-    add = eng.add
     names = eng.cal_names
-    out: list[CycleRow] = []
+    out: list[tuple[str, str, int | None, int | None, int | None]] = []
     append = out.append
     for plan in eng.plans:
         cycles = run.cycles[plan.index]
@@ -100,62 +120,10 @@ def _cycle_rows(run: Run, as_of: int) -> list[CycleRow]:
                 if sel[1] is not None or sel[4]:
                     rule = plan.rules[sel[0]]
                     cal = run.resolve(plan, (*sel[:4], 0, 0), as_of)[2]
-                    append(
-                        (
-                            plan.name,
-                            0,
-                            "pending",
-                            rule.name,
-                            names[cal],
-                            rule.target,
-                            None,
-                            None,
-                            None,
-                            None,
-                            0,
-                            rule.target,
-                        )
-                    )
+                    append((rule.name, names[cal], rule.target, None, None))
             continue
-        name = plan.name
+        rules = plan.rules
         for c in cycles:
-            t = c.target
-            if t is None:
-                continue
-            elapsed = c.done
-            due = c.due_at
-            breach = c.breached_at
-            a = c.seg
-            if c.stop is not None:
-                state = c.outcome
-                if due is None:
-                    due = c.due_stop
-            elif a is None:
-                state = "breached" if breach is not None else "paused"
-            else:
-                cal = c.cal
-                if due is None:
-                    due = add[cal](a, t - elapsed) if t > elapsed else a
-                if breach is None and t + 1 <= elapsed:
-                    breach = a
-                elapsed += eng.el[cal](a, as_of)
-                if breach is None and elapsed > t:
-                    breach = add[cal](a, t + 1 - c.done)
-                state = "breached" if breach is not None and breach <= as_of else "running"
-            append(
-                (
-                    name,
-                    c.no,
-                    state,  # type: ignore[arg-type]  # set when the cycle stopped
-                    plan.rules[c.rule].name,
-                    names[c.cal],
-                    t,
-                    c.start,
-                    due,
-                    c.stop,
-                    breach if breach is not None and breach <= as_of else None,
-                    elapsed,
-                    t - elapsed if t > elapsed else 0,
-                )
-            )
+            if c.target is not None:
+                append((rules[c.rule].name, names[c.cal], c.target, c.start, c.stop))
     return out
