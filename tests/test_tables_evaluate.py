@@ -381,3 +381,16 @@ def test_bad_arguments() -> None:
         evaluate_table(SLA_, "tickets.xlsx", events, as_of=AS_OF)
     with pytest.raises(SLAEngineError):
         evaluate_table(object(), TICKETS, events, as_of=AS_OF)
+
+
+def test_rows_turned_to_arrow_in_parts_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows flushed to Arrow every few rows give the same table as rows gathered at once."""
+    import sla_engine.tables.evaluate as module
+
+    tickets = [small_ticket(f"P-{i}", tier=("premium", "standard")[i % 2]) for i in range(7)]
+    t_table, e_table = tables(tickets, interleave=True)
+    as_of = T0 + timedelta(hours=2)
+    whole = evaluate_table(SLA_, t_table, e_table, as_of=as_of)
+    monkeypatch.setattr(module, "_FLUSH_ROWS", 3)
+    parts = evaluate_table(SLA_, t_table, e_table, as_of=as_of)
+    assert parts.equals(whole) and parts.num_rows > 3

@@ -48,6 +48,8 @@ RESULT_COLUMNS = (
     "remaining",
 )
 _EVENT_STRINGS = ("ticket_id", "at", "kind", "value")
+#: rows gathered as Python tuples before they are turned into Arrow arrays
+_FLUSH_ROWS = 50_000
 _KINDS = {k.value: k for k in EventKind}
 _KIND_NAMES = ", ".join(k.value for k in EventKind)
 
@@ -517,6 +519,7 @@ def evaluate_table(
 
     # -- the clocks ----------------------------------------------------------------------------
     runner = CycleRows(sla)
+    parts: list[Any] = []
     out: list[tuple[Any, ...]] = []
     owners: list[int] = []
     sorted_rows = order.tolist()
@@ -553,7 +556,13 @@ def evaluate_table(
             continue
         out.extend(found_rows)
         owners.extend([t] * len(found_rows))
-    table = _build(pa, out, owners, t_table, carried)
+        if len(out) >= _FLUSH_ROWS:  # to Arrow now: few Python objects alive at a time
+            parts.append(_build(pa, out, owners, t_table, carried))
+            out = []
+            owners = []
+    if out or not parts:
+        parts.append(_build(pa, out, owners, t_table, carried))
+    table = parts[0] if len(parts) == 1 else pa.concat_tables(parts).combine_chunks()
     if errors == "collect":
         return TableResult(rows=table, rejected=_rejected(pa, bad))
     return table
