@@ -99,10 +99,10 @@ def test_dask_rows_equal_the_single_process_rows(tickets) -> None:
     as_of = tickets[0].events[-1].at + timedelta(hours=1)
     t_table, e_table = tables(tickets, interleave=True)
     result = evaluate_table(SLA_, t_table, e_table, as_of=as_of, errors="collect")
-    good = set(result.rows.column("ticket_id").to_pylist())
-    keep = [
-        t for t in tickets if t.id in good or t.id not in result.rejected["ticket_id"].to_pylist()
-    ]
+    refused = set(result.rejected["ticket_id"].to_pylist())
+    keep = [t for t in tickets if t.id not in refused]
+    if not keep:  # every ticket refused: nothing for Dask to compare
+        return
     t_table, e_table = tables(keep, interleave=True)
     want = evaluate_table(SLA_, t_table, e_table, as_of=as_of)
     frames = (
