@@ -172,3 +172,19 @@ def test_usage_mistakes(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "one --policy" in err
     code, _, err = _run([*argv, "--output-format", "csv", "--batch-size", "0"], capsys)
     assert code == 2 and "--batch-size" in err
+
+
+def test_progress_goes_to_a_terminal_only(tmp_path: Path) -> None:
+    """On a terminal stderr gets a progress line per batch; elsewhere it stays silent."""
+    import contextlib
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    argv = ["evaluate", "--policy", POLICY, "--tickets", TICKETS, "--as-of", AS_OF]
+    argv += ["--output-format", "parquet", "-o", str(tmp_path / "rows.parquet")]
+    for err, shown in ((Terminal(), True), (io.StringIO(), False)):
+        with contextlib.redirect_stderr(err):
+            assert main([*argv, "--batch-size", "2"]) == 0
+        assert ("tickets," in err.getvalue()) is shown
