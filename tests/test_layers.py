@@ -20,19 +20,35 @@ LAYERS = {
     "hours": 1,
     "closures": 1,
     "calendar": 1,
+    "_batch": 1,
     "clocks": 2,
     "credits": 2,
     "policy": 3,
     "render": 4,
     "diff": 4,
     "report": 4,
+    "tables": 4,
     "cli": 5,
+    "_cli_tables": 5,
     "__init__": 5,
     "__main__": 5,
 }
-# The report layer's optional libraries, imported lazily (inside functions) and only there.
+# The report layer's optional libraries, imported lazily (inside functions) and only there
+# (pyarrow also in the table layer).
 REPORT_ONLY = {"pyarrow", "matplotlib"}
-FLAT_LAYER_PEERS = {"hours", "closures", "calendar", "errors", "_time", "data_versions", "_bounds"}
+# The table layer (and its Dask and Spark adapters) may also import these, lazily: only inside a
+# function or under TYPE_CHECKING, so that importing sla_engine never loads them.
+TABLE_PACKAGES = {"pyarrow", "pandas", "polars", "dask", "pyspark", "numpy"}
+FLAT_LAYER_PEERS = {
+    "_batch",
+    "hours",
+    "closures",
+    "calendar",
+    "errors",
+    "_time",
+    "data_versions",
+    "_bounds",
+}
 # Third-party packages each layer may import (the standard library is always allowed).
 ALLOWED = {
     0: set(),
@@ -96,19 +112,63 @@ def test_module_imports_only_downwards(path: Path) -> None:
                 continue
             ok = (
                 LAYERS[target] < layer
-                or (unit, target) in {("_time", "errors"), ("__main__", "cli"), ("report", "diff")}
+                or (unit, target)
+                in {
+                    ("_time", "errors"),
+                    ("__main__", "cli"),
+                    ("report", "diff"),
+                    ("cli", "_cli_tables"),
+                }
                 or (layer == 1 and target in FLAT_LAYER_PEERS and LAYERS[target] <= 1)
             )
             assert ok, f"{where}: layer {layer} may not import layer {LAYERS[target]}"
         elif top not in sys.stdlib_module_names:
-            assert top in ALLOWED[layer], f"{where}: {top} is not allowed in layer {layer}"
+            table_units = {"tables", "_cli_tables"}
+            allowed = ALLOWED[layer] | (TABLE_PACKAGES if unit in table_units else set())
+            assert top in allowed, f"{where}: {top} is not allowed in layer {layer}"
+
+
+def _top_level_imports(path: Path) -> list[tuple[str, int]]:
+    """Imports made when the module is imported (not inside a function or TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, int]] = []
+
+    def visit(nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.extend((alias.name, node.lineno) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.append((node.module, node.lineno))
+            elif isinstance(node, ast.If):
+                if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                for handler in node.handlers:
+                    visit(handler.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+
+    visit(tree.body)
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_table_packages_are_imported_lazily(path: Path) -> None:
+    """pyarrow, pandas, polars, dask and pyspark are imported inside functions only."""
+    for name, line in _top_level_imports(path):
+        top = name.split(".")[0]
+        assert top not in TABLE_PACKAGES - {"numpy"}, (
+            f"{path.relative_to(SRC)}:{line} imports {name} at module level"
+        )
 
 
 def test_core_never_reads_the_system_clock() -> None:
     """Below the CLI no module calls now(), today(), utcnow() or time.time()."""
     banned = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
     for path in MODULES:
-        if _unit(path) in {"cli", "__main__"}:
+        if _unit(path) in {"cli", "_cli_tables", "__main__"}:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -156,7 +216,10 @@ def test_report_libraries_are_lazy_and_only_in_report(path: Path) -> None:
             if name.split(".")[0] not in REPORT_ONLY:
                 continue
             where = f"{path.relative_to(SRC)}:{node.lineno} imports {name}"
-            assert _unit(path) == "report", f"{where}: only report/ may"
+            owners = {"report"} | (
+                {"tables", "_cli_tables"} if name.startswith("pyarrow") else set()
+            )
+            assert _unit(path) in owners, f"{where}: only {', '.join(sorted(owners))} may"
             assert id(node) not in top_level, f"{where} at module level: import it lazily"
 
 

@@ -62,3 +62,14 @@ def test_version_comes_from_metadata() -> None:
     from importlib.metadata import version
 
     assert sla_engine.__version__ == version("sla-engine")
+
+
+def test_table_layer_import_does_not_load_pyarrow() -> None:
+    """`import sla_engine.tables` leaves pyarrow, pandas and polars unloaded until used."""
+    code = (
+        "import sys, sla_engine.tables; "
+        "print(sorted(m for m in ('pyarrow', 'pandas', 'polars', 'dask', 'pyspark') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1305,23 +1305,9 @@ class BusinessCalendar:
 
     @staticmethod
     def _as_us_array(values: Any, what: str) -> npt.NDArray[np.int64]:
-        import numpy as np
+        from sla_engine._batch import as_us_array  # numpy, Arrow, aware datetimes, timedeltas
 
-        arr = np.asarray(values)
-        if arr.dtype.kind == "M":
-            if np.isnat(arr).any():
-                raise CalendarError(f"{what}: NaT is not an instant")
-            return arr.astype("datetime64[us]").astype(np.int64)
-        if arr.dtype.kind == "m":
-            if np.isnat(arr).any():
-                raise CalendarError(f"{what}: NaT is not a duration")
-            return arr.astype("timedelta64[us]").astype(np.int64)
-        if arr.dtype.kind in "iu":
-            return arr.astype(np.int64)
-        raise CalendarError(
-            f"{what}: expected numpy datetime64/timedelta64 (UTC) or int64 microseconds, "
-            f"got dtype {arr.dtype}"
-        )
+        return as_us_array(values, what)
 
     def _batch_window(self, lo: int, hi: int) -> bool:
         """Cover ``[lo, hi)`` and a year either side for a batch; False when that does not fit

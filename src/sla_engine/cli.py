@@ -5,6 +5,7 @@
 - ``render POLICY --format markdown|html``: the public support, pricing and SLA table;
 - ``diff OLD NEW``: what got stricter or looser between two versions (text or JSON);
 - ``evaluate --policy P --tickets FILE.jsonl --as-of T``: ticket clocks, one JSON line per ticket;
+  with ``--output-format jsonl|csv|parquet`` one row per ticket × metric × cycle, in batches;
 - ``credit --policy P --incidents FILE --period 2026-03 --fee 2000.00``: a credit decision (JSON);
 - ``report --policy P --tickets FILE.jsonl --as-of T --format html|markdown|json``: SLA KPIs;
 - ``replay OLD NEW --tickets FILE.jsonl --as-of T``: what a policy change would have done.
@@ -507,12 +508,27 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sla_engine.errors import SLAEngineError
 
     as_of = _instant(args.as_of, "--as-of")
+    if args.output_format == "json" and (args.events or args.output != "-"):
+        raise _Failure(
+            "--events and --output go with --output-format jsonl, csv or parquet (rows per "
+            "ticket, metric and cycle)",
+            EXIT_USAGE,
+        )
+    if args.output_format != "json" and len(args.policy) > 1:
+        raise _Failure(f"--output-format {args.output_format} takes one --policy", EXIT_USAGE)
     versions = _Versions(args.policy, err)
     if versions.single is not None and versions.single.sla is None:
         raise _Failure(
             f"{versions.label}: the policy has no ticket clocks; add 'metrics' (and targets) to "
             "evaluate tickets against it"
         )
+    if args.output_format != "json":  # the table path (sla_engine.tables), in batches
+        from sla_engine._cli_tables import CommandError, evaluate_rows
+
+        try:
+            return evaluate_rows(args, versions.single, as_of, out, err)
+        except CommandError as exc:
+            raise _Failure(exc.message, exc.code) from None
     tickets = _parse_tickets(_read_text(args.tickets, "tickets file"), args.tickets)
     lines: list[str] = []
     problems: list[str] = []
@@ -1104,6 +1120,41 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--explain", action="store_true", help="add each ticket's explanation trace"
+    )
+    evaluate.add_argument(
+        "--output-format",
+        choices=("json", "jsonl", "csv", "parquet"),
+        default="json",
+        help="json (default): one JSON object per ticket, all checked before any is printed; "
+        "jsonl, csv, parquet: one row per ticket, metric and cycle, evaluated and written in "
+        "batches (needs the 'tables' extra)",
+    )
+    evaluate.add_argument(
+        "--events",
+        metavar="FILE",
+        help="with --output-format: the events as a table (ticket_id, at, kind, value); "
+        "--tickets is then a table of ticket rows (JSON Lines, CSV or Parquet)",
+    )
+    evaluate.add_argument(
+        "--input-format",
+        choices=("jsonl", "parquet"),
+        default=None,
+        help="the format of a table read from stdin ('-')",
+    )
+    evaluate.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="with --output-format: where to "
+        "write (default '-': stdout); a file appears only once every ticket is evaluated",
+    )
+    evaluate.add_argument(
+        "--batch-size",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="with --output-format: tickets per batch (default 10000)",
     )
     evaluate.set_defaults(run=_evaluate)
 

@@ -10,6 +10,7 @@ callers that know nothing of this module::
     ├── HorizonError              (OverflowError) a search past the supported range of instants
     ├── DurationError             (ValueError)   a duration that cannot be read
     ├── TicketError               (ValueError)   a ticket history that cannot be evaluated
+    ├── TableError                (ValueError)   a ticket or event table with a bad row or column
     ├── CreditError               (ValueError)   incidents, fees or schedules that fail
     ├── ReportError               (ValueError)   a report asked for with unusable arguments
     └── PolicyError               (ValueError)   a policy file with one or more problems
@@ -33,6 +34,7 @@ __all__ = [
     "ReportError",
     "SLAEngineError",
     "SLAEngineWarning",
+    "TableError",
     "TicketError",
     "UnknownTimeZoneError",
 ]
@@ -77,6 +79,37 @@ class DurationError(SLAEngineError, ValueError):
 
 class TicketError(SLAEngineError, ValueError):
     """A ticket's event log cannot be evaluated."""
+
+
+class TableError(SLAEngineError, ValueError):
+    """A ticket or event table cannot be evaluated: a missing or mistyped column, or a bad row.
+
+    ``table`` is ``"tickets"`` or ``"events"``; ``row`` the 0-based row in that table (``None``
+    for a whole column); ``column`` the column; ``ticket_id`` the ticket, when known;
+    ``reason`` what is wrong, without the where.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str,
+        row: int | None = None,
+        column: str | None = None,
+        ticket_id: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        path: tuple[str | int, ...] = (table,)
+        if row is not None:
+            path = (*path, row)
+        if column is not None:
+            path = (*path, column)
+        super().__init__(message, path=path)
+        self.table = table
+        self.row = row
+        self.column = column
+        self.ticket_id = ticket_id
+        self.reason = message if reason is None else reason
 
 
 class CreditError(SLAEngineError, ValueError):
