@@ -20,12 +20,13 @@ moment. All instants returned are UTC.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from sla_engine._time import format_duration, from_us, to_us, us_to_td
 from sla_engine.clocks._engine import (
@@ -43,7 +44,7 @@ from sla_engine.clocks._engine import (
 from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
 from sla_engine.clocks.sla import SLA
 from sla_engine.data_versions import DataVersions, data_versions
-from sla_engine.errors import TicketError
+from sla_engine.errors import SLAEngineWarning, TicketError
 
 __all__ = [
     "ClockEvent",
@@ -332,12 +333,15 @@ class TicketClock:
         It names its format and version and the policy it was taken under (the SLA's
         ``name``, ``version`` and :attr:`~sla_engine.clocks.sla.SLA.content_hash`);
         :meth:`restore` under that SLA gives a clock that answers exactly as this one, now and
-        after any further events. Instants are µs since the epoch (UTC).
+        after any further events. Instants are µs since the epoch (UTC). ``data_versions``
+        records the calendar data in use (:func:`~sla_engine.data_versions.data_versions`);
+        restoring under other data warns.
         """
         return {
             "format": SNAPSHOT_FORMAT,
             "format_version": SNAPSHOT_VERSION,
             "policy": _policy_id(self.sla),
+            "data_versions": data_versions().to_mapping(),
             "clock": dump_run(self._run),
         }
 
@@ -346,7 +350,11 @@ class TicketClock:
         """A clock in the state :meth:`snapshot` wrote, under the same ``sla``.
 
         Raises ``TicketError`` if the snapshot is not one, is of another format version, was
-        taken under another policy (name, version or content) or is malformed.
+        taken under another policy (name, version or content) or is malformed. A snapshot
+        taken under other calendar data (another ``holidays`` release or time-zone database)
+        is restored with an :class:`~sla_engine.errors.SLAEngineWarning`: the cycles keep what
+        they counted, and what is counted from now on uses this process's data. A snapshot
+        without ``data_versions`` (written before they were recorded) restores silently.
         """
         if not isinstance(sla, SLA):
             raise TicketError(f"expected an SLA, got {type(sla).__name__}")
@@ -377,6 +385,7 @@ class TicketClock:
                 "the policy it was taken under, or replay the ticket's events under this one",
                 path=("policy",),
             )
+        _check_data_versions(snapshot.get("data_versions", _UNRECORDED))
         clock = cls.__new__(cls)
         clock.sla = sla
         try:
@@ -523,6 +532,40 @@ def next_deadlines_many(
 
 
 # ---------------------------------------------------------------------- internals
+_UNRECORDED: Any = object()
+#: what must be equal for the data to be the same (the path of the zone files need not be)
+_COMPARED_VERSIONS: Final = ("holidays", "tzdb", "tzdb_source", "tzdata_package")
+
+
+def _check_data_versions(taken: Any) -> None:
+    """Warn if a snapshot's calendar data versions are not this process's (see ``restore``)."""
+    if taken is _UNRECORDED:
+        return
+    if not isinstance(taken, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in taken.items()
+    ):
+        raise TicketError(
+            f"the snapshot's data_versions must map names to versions, got {taken!r}; pass "
+            "what TicketClock.snapshot() returned, unchanged",
+            path=("data_versions",),
+        )
+    here = data_versions().to_mapping()
+    changed = [
+        f"{key} {taken.get(key)!r} -> {here.get(key)!r}"
+        for key in _COMPARED_VERSIONS
+        if taken.get(key) != here.get(key)
+    ]
+    if changed:
+        warnings.warn(
+            "the snapshot was taken under other calendar data ("
+            + ", ".join(changed)
+            + "); the restored clock counts from now on with this process's data, so its due "
+            "times may move; replay the ticket's events for answers wholly under this data",
+            SLAEngineWarning,
+            stacklevel=3,
+        )
+
+
 def _policy_id(sla: SLA) -> dict[str, Any]:
     return {"name": sla.name, "version": sla.version, "hash": sla.content_hash}
 
