@@ -60,7 +60,8 @@ WALL_LEAD: Final = 2
 #: target is then fixed when the cycle starts (see :meth:`Run.target_of`). ``mark`` is the
 #: count below which closing a segment crosses nothing (see :meth:`MetricPlan.mark`).
 Selection = tuple[int, int | None, int, bool, int, int]
-Attrs = tuple[str | None, str | None, str | None, str | None]
+#: the ticket's attributes: the named four (ATTRIBUTES order), then the SLA's others by name
+Attrs = tuple[str | None, ...]
 Elapsed = Callable[[int, int], int]
 Table = list[tuple[int, int, "EventKind | None", "MetricPlan"]]
 #: One operation of a compiled step: (metric index or state, action, after-guard, plan, why).
@@ -303,6 +304,25 @@ class Engine:
                     f"this SLA (metrics: {', '.join(metric_names)})",
                     path=("lifecycle", "states", i, "pauses"),
                 )
+        #: the attributes beyond the named four that some condition names, sorted; a ticket's
+        #: attribute tuple is the named four, then these
+        self.extra: tuple[str, ...] = tuple(
+            sorted(
+                {
+                    name
+                    for when in (
+                        *(r.when for rules in sla.targets.values() for r in rules),
+                        *(r.when for r in sla.calendar_rules),
+                        *(w.when for w in sla.warnings if w.when is not None),
+                        *(c.when for c in sla.escalations if c.when is not None),
+                        *([sla.escalation.when] if sla.escalation and sla.escalation.when else []),
+                    )
+                    for name in when.names()
+                }
+            )
+        )
+        self.attr_names: tuple[str, ...] = (*ATTRIBUTES, *self.extra)
+        names = self.attr_names
         self.cal_rules: list[tuple[str, tuple[frozenset[str] | None, ...], int, str, bool]] = []
         for i, crule in enumerate(sla.calendar_rules):
             if crule.calendar not in cal_index:
@@ -314,7 +334,7 @@ class Engine:
             self.cal_rules.append(
                 (
                     crule.name,
-                    crule.when.conditions(),
+                    crule.when.conditions(names),
                     cal_index[crule.calendar],
                     str(crule.when),
                     crule.customer_zone,
@@ -383,7 +403,7 @@ class Engine:
                 plan.rules.append(
                     Rule(
                         rule.name,
-                        rule.when.conditions(),
+                        rule.when.conditions(names),
                         target,
                         cal,
                         str(rule.when),
@@ -408,7 +428,7 @@ class Engine:
                     mode = BUSINESS_LEAD if warning.clock is Clock.BUSINESS else WALL_LEAD
                     warns.append(WarnPlan(warning.name, mode, 0, 1, td_to_us(warning.lead), notify))
                 if warning.when is not None:
-                    warns[-1].conds = warning.when.conditions()
+                    warns[-1].conds = warning.when.conditions(names)
                     self.by_attrs = True
             plan.warns = tuple(warns)
             chains: list[tuple[tuple[str | int, ...], EscalationChain]] = [
@@ -424,7 +444,7 @@ class Engine:
                             tuple(td_to_us(o) for o in chain.offsets()),
                             chain.clock is Clock.BUSINESS,
                             self._notify(chain.notify_calendar, chain_path),
-                            None if chain.when is None else chain.when.conditions(),
+                            None if chain.when is None else chain.when.conditions(names),
                         )
                     )
             self.plans.append(plan)
@@ -438,12 +458,12 @@ class Engine:
                     path=("metrics", mi, "state"),
                 )
         self.by_attrs = self.by_attrs or any(c.when is not None for c in sla.escalations)
-        for where, names in (
+        for where, scopes in (
             ("warnings", [w.metrics for w in sla.warnings]),
             ("escalation", [sla.escalation.metrics] if sla.escalation else []),
             ("escalations", [c.metrics for c in sla.escalations]),
         ):
-            for i, scope in enumerate(names):
+            for i, scope in enumerate(scopes):
                 for name in sorted((scope or frozenset()) - set(metric_names)):
                     raise TicketError(
                         f"{where} name metric {name!r}, which is not a metric of this SLA",
@@ -648,8 +668,8 @@ class Engine:
                     else:
                         result = (
                             f"rule {rule.name!r} of {plan.name!r} names no calendar and no "
-                            f"calendar rule matches {_show(attrs)}; add a catch-all calendar rule "
-                            "or name a calendar on the target rule"
+                            f"calendar rule matches {self.show(attrs)}; add a catch-all calendar "
+                            "rule or name a calendar on the target rule"
                         )
                         break
                 result = (
@@ -663,7 +683,7 @@ class Engine:
                 break
         else:
             result = (
-                f"no target rule of {plan.name!r} matches {_show(attrs)}; add a catch-all rule "
+                f"no target rule of {plan.name!r} matches {self.show(attrs)}; add a catch-all rule "
                 "(a rule with no 'when') at the end, with target null if the metric should not "
                 "apply"
             )
@@ -675,7 +695,7 @@ class Engine:
         """For the trace: why each rule before ``upto`` did not match."""
         out = []
         for rule in plan.rules[:upto]:
-            for name, wanted, value in zip(ATTRIBUTES, rule.conds, attrs, strict=True):
+            for name, wanted, value in zip(self.attr_names, rule.conds, attrs, strict=True):
                 if wanted is not None and value not in wanted:
                     out.append(
                         f"rule {rule.name!r} did not match: {name} is {value!r}, "
@@ -684,9 +704,22 @@ class Engine:
                     break
         return out
 
+    def show(self, attrs: Attrs) -> str:
+        """``tier='premium', severity=None, ...`` for messages."""
+        return ", ".join(f"{k}={v!r}" for k, v in zip(self.attr_names, attrs, strict=True))
 
-def _show(attrs: Attrs) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in zip(ATTRIBUTES, attrs, strict=True))
+    def attrs_of(self, values: Mapping[str, str | None], others: Mapping[str, str]) -> Attrs:
+        """The attribute tuple: the named four from ``values``, then the others this SLA's
+        conditions name, from ``others`` (attributes no condition names are left out)."""
+        named = (
+            values.get("tier"),
+            values.get("severity"),
+            values.get("channel"),
+            values.get("issue_class"),
+        )
+        if not self.extra:
+            return named
+        return (*named, *(others.get(name) for name in self.extra))
 
 
 class Cycle:
@@ -925,7 +958,7 @@ class Run:
         attrs = self.attrs
         i = _ATTR_INDEX.get(kind)
         if i is not None:
-            attrs = (*attrs[:i], value, *attrs[i + 1 :])  # type: ignore[assignment]
+            attrs = (*attrs[:i], value, *attrs[i + 1 :])
             if attrs == self.attrs:
                 attrs = self.attrs
         sels: tuple[Selection, ...] | None = None
@@ -1306,7 +1339,7 @@ class Run:
                 index,
                 "cancel",
                 f"{why}: the metric no longer applies (rule {plan.rules[pos].name!r} sets no "
-                f"target for {_show(self.attrs)})",
+                f"target for {self.engine.show(self.attrs)})",
             )
             return
         e_old = c.done
@@ -1486,16 +1519,6 @@ def _warn_instant(w: WarnPlan, add: Elapsed, a: int, ea: int, t: int) -> int:
     return due_at(add, a, ea, th)
 
 
-def attrs_of(values: Mapping[str, str | None]) -> Attrs:
-    """The attribute tuple in :data:`ATTRIBUTES` order."""
-    return (
-        values.get("tier"),
-        values.get("severity"),
-        values.get("channel"),
-        values.get("issue_class"),
-    )
-
-
 # ---------------------------------------------------------------------- snapshots
 #: the format and version a snapshot of a run is written in
 SNAPSHOT_FORMAT: Final = "sla_engine.ticket_clock"
@@ -1565,7 +1588,7 @@ def dump_run(run: Run) -> dict[str, Any]:
         )
     return {
         "ticket_id": run.ticket_id,
-        "attributes": dict(zip(ATTRIBUTES, run.attrs, strict=True)),
+        "attributes": dict(zip(eng.attr_names, run.attrs, strict=True)),
         "timezone": run.zone,
         "events_fed": run.count,
         "last_event_us": None if run.last == NEVER else run.last,
@@ -1581,7 +1604,7 @@ def load_run(eng: Engine, data: Any) -> Run:
     Raises ``KeyError``, ``TypeError``, ``ValueError`` or ``IndexError`` on malformed data
     (the caller turns them into one clear error)."""
     attrs_raw = data["attributes"]
-    attrs: Attrs = tuple(attrs_raw[k] for k in ATTRIBUTES)
+    attrs: Attrs = tuple(attrs_raw[k] for k in eng.attr_names)
     for value in (*attrs, data["timezone"]):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"attribute {value!r}")

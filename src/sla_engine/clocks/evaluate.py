@@ -41,7 +41,14 @@ from sla_engine.clocks._engine import (
     dump_run,
     load_run,
 )
-from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
+from sla_engine.clocks.events import (
+    VALUE_REQUIRED,
+    Event,
+    EventKind,
+    Ticket,
+    check_attributes,
+    check_zone,
+)
 from sla_engine.clocks.sla import SLA
 from sla_engine.data_versions import DataVersions, data_versions
 from sla_engine.errors import SLAEngineWarning, TicketError
@@ -224,7 +231,9 @@ class TicketClock:
         clock.evaluate(as_of=t1)
 
     A refused event changes nothing. ``feed_us`` and ``rows_us`` are the integer fast paths.
-    ``timezone`` is the customer's IANA zone, for calendars marked ``customer_zone``.
+    ``timezone`` is the customer's IANA zone, for calendars marked ``customer_zone``;
+    ``attributes`` any other attributes the service sends (``{"region": "emea"}``), that
+    rules may match on.
     """
 
     __slots__ = ("_run", "sla")
@@ -239,12 +248,19 @@ class TicketClock:
         channel: str | None = None,
         issue_class: str | None = None,
         timezone: str | None = None,
+        attributes: Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(sla, SLA):
             raise TicketError(f"expected an SLA, got {type(sla).__name__}")
         self.sla = sla
-        attrs = (tier, severity, channel, issue_class)
-        for name, value in zip(_ATTRIBUTE_NAMES, attrs, strict=True):
+        attrs: tuple[str | None, ...] = (tier, severity, channel, issue_class)
+        if attributes is not None:
+            check_attributes(ticket_id, attributes)
+        extra = sla.engine.extra
+        if extra:
+            others = attributes or {}
+            attrs = (*attrs, *(others.get(name) for name in extra))
+        for name, value in zip(_ATTRIBUTE_NAMES, attrs, strict=False):
             if value is not None and (value.__class__ is not str or not value):
                 if isinstance(value, str) and value:
                     continue
@@ -268,6 +284,7 @@ class TicketClock:
             channel=ticket.channel,
             issue_class=ticket.issue_class,
             timezone=ticket.timezone,
+            attributes=ticket.attributes,
         )
 
     @property
@@ -461,7 +478,8 @@ def rows_many_us(
     """Many tickets on the integer fast path, for a service that keeps its logs as integers.
 
     Each ticket is ``(ticket_id, attributes, events)``: ``attributes`` maps any of tier,
-    severity, channel, issue_class and timezone to text (or ``None``), ``events`` are
+    severity, channel, issue_class, timezone and the other attributes the SLA's rules name
+    (``region`` ...) to text (or ``None``), ``events`` are
     ``(at_us, EventKind, value)`` in time order. Yields, per ticket and in order, the rows of
     :meth:`TicketClock.rows_us` at ``as_of_us``: the answers of :func:`evaluate` (events after
     ``as_of_us`` are ignored). A bad ticket raises the error :class:`TicketClock` would, naming
@@ -471,7 +489,8 @@ def rows_many_us(
         raise TicketError(f"expected an SLA, got {type(sla).__name__}")
     if as_of_us.__class__ is not int:
         raise TicketError(f"as_of_us must be an int of µs since the epoch, got {as_of_us!r}")
-    run = Run(sla.engine, "", (None, None, None, None), None, trace=False)
+    extra = sla.engine.extra
+    run = Run(sla.engine, "", (None, None, None, None, *(None for _ in extra)), None, trace=False)
     begin = run.begin
     feed_many = run.feed_many
     for ticket_id, attrs, events in tickets:
@@ -480,7 +499,12 @@ def rows_many_us(
         severity = get("severity")
         channel = get("channel")
         issue_class = get("issue_class")
-        values = (tier, severity, channel, issue_class)
+        values: tuple[str | None, ...] = (tier, severity, channel, issue_class)
+        others: dict[str, str] | None = None
+        if extra:
+            # the other attributes a rule names, as keys of the mapping (a table's columns)
+            others = {name: v for name in extra if (v := get(name)) is not None}
+            values = (*values, *(others.get(name) for name in extra))
         zone = get("timezone")
         # each attribute None or a non-empty str (the common case); else the clock's check
         if (
@@ -490,6 +514,7 @@ def rows_many_us(
             or (severity is not None and (severity.__class__ is not str or not severity))
             or (channel is not None and (channel.__class__ is not str or not channel))
             or (issue_class is not None and (issue_class.__class__ is not str or not issue_class))
+            or (others and not all(v.__class__ is str and v for v in others.values()))
         ):
             TicketClock(  # raises the clock's error for a bad id, attribute or zone
                 sla,
@@ -499,6 +524,7 @@ def rows_many_us(
                 channel=values[2],
                 issue_class=values[3],
                 timezone=zone,
+                attributes=others,
             )
         begin(ticket_id, values, zone)  # one run serves every ticket in turn
         feed_many(events, as_of_us, _check_event_us)

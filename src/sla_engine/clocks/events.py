@@ -1,10 +1,10 @@
 """A ticket as an ordered event log.
 
 A :class:`Ticket` is an id, the attributes that pick its targets (tier, severity, channel, issue
-class) as they stood when it was created, optionally the customer's IANA time zone (used by
-calendars marked ``customer_zone``), and its events in time order. Events that share an
-instant are applied in the order given; an event earlier than the one before it is an error that
-names it.
+class, and any others a service sends in ``attributes``, such as region or plan) as they stood
+when it was created, optionally the customer's IANA time zone (used by calendars marked
+``customer_zone``), and its events in time order. Events that share an instant are applied in
+the order given; an event earlier than the one before it is an error that names it.
 """
 
 from __future__ import annotations
@@ -180,6 +180,9 @@ class Ticket:
     channel: str | None = None
     issue_class: str | None = None
     timezone: str | None = None
+    #: any other attributes the service sends (region, customer, product, plan), by name;
+    #: rules may match on them
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -200,6 +203,7 @@ class Ticket:
                     path=(name,),
                 )
         check_zone(self.id, self.timezone)
+        check_attributes(self.id, self.attributes)
         if not self.events:
             raise TicketError(
                 f"ticket {self.id!r} has no events; its log must start with a 'created' event",
@@ -221,13 +225,21 @@ class Ticket:
         if not isinstance(data, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {data!r}")
         ticket_id = data.get("id")
-        unknown = sorted(set(data) - {"id", "events", "timezone", *ATTRIBUTES})
+        unknown = sorted(set(data) - {"id", "events", "timezone", "attributes", *ATTRIBUTES})
         if unknown:
             raise TicketError(
                 f"ticket {ticket_id!r}: unknown keys {unknown}; expected id, events, "
                 + ", ".join(ATTRIBUTES)
-                + ", timezone",
+                + ", timezone, attributes (other attributes go in 'attributes', e.g. "
+                '{"region": "emea"})',
                 path=(unknown[0],),
+            )
+        others = data.get("attributes", {})
+        if not isinstance(others, Mapping):
+            raise TicketError(
+                f"ticket {ticket_id!r}: attributes must be a mapping of names to values, e.g. "
+                f'{{"region": "emea", "plan": "gold"}}, got {others!r}',
+                path=("attributes",),
             )
         raw_events = data.get("events")
         if not isinstance(raw_events, Sequence) or isinstance(raw_events, str):
@@ -247,6 +259,7 @@ class Ticket:
             id=ticket_id,  # type: ignore[arg-type]  # checked in __post_init__
             events=tuple(events),
             timezone=data.get("timezone"),
+            attributes=dict(others),
             **{name: data.get(name) for name in ATTRIBUTES},
         )
 
@@ -259,6 +272,8 @@ class Ticket:
                 out[name] = value
         if self.timezone is not None:
             out["timezone"] = self.timezone
+        if self.attributes:
+            out["attributes"] = dict(self.attributes)
         out["events"] = [e.to_mapping() for e in self.events]
         return out
 
@@ -279,6 +294,29 @@ def check_zone(ticket_id: str, zone: object) -> None:
         "'Europe/Berlin' or 'America/New_York', or leave it out to use each calendar's own zone",
         path=("timezone",),
     )
+
+
+def check_attributes(ticket_id: str, attributes: object) -> None:
+    """Raise unless ``attributes`` maps names (not the named four) to non-empty strings."""
+    if not isinstance(attributes, Mapping):
+        raise TicketError(
+            f"ticket {ticket_id!r}: attributes must be a mapping of names to values, got "
+            f"{attributes!r}",
+            path=("attributes",),
+        )
+    for name, value in attributes.items():
+        if not isinstance(name, str) or not name or name in ATTRIBUTES:
+            raise TicketError(
+                f"ticket {ticket_id!r}: attribute name {name!r} is not allowed among the other "
+                f"attributes (give {', '.join(ATTRIBUTES)} as their own fields)",
+                path=("attributes", str(name)),
+            )
+        if not isinstance(value, str) or not value:
+            raise TicketError(
+                f"ticket {ticket_id!r}: attribute {name!r} must be a non-empty string, "
+                f"got {value!r}",
+                path=("attributes", name),
+            )
 
 
 def check_order(ticket_id: str, index: int, event: Event, previous: Event | None) -> None:
