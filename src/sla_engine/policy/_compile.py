@@ -171,6 +171,8 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                 for key in ATTRIBUTES
                 if (values := getattr(rule.when, key, None)) is not None
             }
+            if rule.when is not None:
+                when.update((k, tuple(v)) for k, v in sorted(rule.when.others().items()))
             name = rule.name or (
                 " and ".join(f"{k} {'|'.join(v)}" for k, v in when.items()) or "any ticket"
             )
