@@ -23,6 +23,7 @@ from strategies import (
     CLOCK_TICKET_ZONES,
     CLOCK_VALUES,
     clock_lifecycle_logs,
+    clock_other_attributes,
     clock_policies,
     clock_rich_logs,
 )
@@ -115,14 +116,21 @@ def check(
     log: Any,
     extra: int,
     zone: str | None = None,
+    others: dict[str, str] | None = None,
 ) -> int:
     """Feed the log to both; compare after each accepted event and ``extra`` µs after the last.
-    Returns how many events were accepted."""
+    ``others`` are the ticket's other attributes (region, plan ...). Returns how many events
+    were accepted."""
     sla = SLA.from_mapping(mapping)
     clock = TicketClock(
-        sla, ticket_id="R", tier=attrs["tier"], severity=attrs["severity"], timezone=zone
+        sla,
+        ticket_id="R",
+        tier=attrs["tier"],
+        severity=attrs["severity"],
+        timezone=zone,
+        attributes=others,
     )
-    ref = ReferenceClock(mapping, REFERENCES, attrs, zone)
+    ref = ReferenceClock(mapping, REFERENCES, {**attrs, **(others or {})}, zone)
     start, steps = log
     t0 = us_of(start)
     events = [(t0, "created", None)] + [
@@ -164,6 +172,7 @@ def compare(clock: TicketClock, ref: ReferenceClock, at: int) -> None:
     severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),
     extra=st.integers(0, 3 * 24 * 3_600_000_000),
     zone=st.sampled_from(CLOCK_TICKET_ZONES),
+    others=clock_other_attributes(),
 )
 def test_engine_agrees_with_reference_clock(
     mapping: dict[str, Any],
@@ -172,8 +181,10 @@ def test_engine_agrees_with_reference_clock(
     severity: str | None,
     extra: int,
     zone: str | None,
+    others: dict[str, str],
 ) -> None:
     """Statuses, reached warnings/breaches/escalations and next deadlines equal the
-    reference's after every event of a random ticket (maybe in its own zone) under a random
-    policy."""
-    check(mapping, {"tier": tier, "severity": severity}, log, extra, zone)
+    reference's after every event of a random ticket (maybe in its own zone, with other
+    attributes such as region and plan that rules, warnings and chains may match) under a
+    random policy."""
+    check(mapping, {"tier": tier, "severity": severity}, log, extra, zone, others)
