@@ -687,6 +687,8 @@ CLOCK_VALUES = {
     "tier_changed": ("enterprise", "premium", "standard"),
     "channel_changed": ("phone", "chat", "email"),
     "issue_class_changed": ("tier1", "tier2", "bg_check"),
+    # the escalation levels of clock_policies' chains
+    "escalation_answered": ("L1", "L2", "L3", "T0-0", "T1-0", "Nobody"),
 }
 
 
@@ -956,6 +958,9 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
             {"name": f"L{i + 2}", "after": draw(_clock_policy_durations)}
             for i in range(draw(_clock_st.integers(0, 2)))
         ]
+        for level in levels:  # now and then the level's own answer time
+            if draw(_clock_st.booleans()):
+                level["responds_within"] = draw(_clock_policy_durations)
         mapping["escalation"] = {
             "levels": levels,
             "clock": draw(_clock_st.sampled_from(["wall", "business"])),
@@ -965,7 +970,15 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
         chains.append(
             {
                 "levels": [
-                    {"name": f"T{n}-{i}", "after": draw(_clock_policy_durations)}
+                    {
+                        "name": f"T{n}-{i}",
+                        "after": draw(_clock_policy_durations),
+                        **(
+                            {"responds_within": draw(_clock_policy_durations)}
+                            if draw(_clock_st.booleans())
+                            else {}
+                        ),
+                    }
                     for i in range(draw(_clock_st.integers(1, 2)))
                 ],
                 "clock": draw(_clock_st.sampled_from(["wall", "business"])),

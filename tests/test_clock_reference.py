@@ -72,18 +72,25 @@ def engine_statuses(clock: TicketClock, as_of: Any) -> tuple[list[tuple[Any, ...
     return rows, result
 
 
-TIMED = {StreamKind.WARNED, StreamKind.BREACHED, StreamKind.ESCALATED}
+TIMED = {
+    StreamKind.WARNED,
+    StreamKind.BREACHED,
+    StreamKind.ESCALATED,
+    StreamKind.ESCALATION_ANSWER_BREACHED,
+}
+
+
+def _detail(e: Any) -> str:
+    if e.kind is StreamKind.BREACHED:
+        return ""
+    if e.kind is StreamKind.ESCALATION_ANSWER_BREACHED:
+        return str(e.detail).split(" did not answer within ")[0]  # the level's name
+    return str(e.detail)
 
 
 def timed_rows(events: Any) -> list[tuple[Any, ...]]:
     return sorted(
-        (
-            us_of(e.at),
-            e.kind.value,
-            e.metric,
-            e.cycle,
-            "" if e.kind is StreamKind.BREACHED else e.detail,
-        )
+        (us_of(e.at), e.kind.value, e.metric, e.cycle, _detail(e))
         for e in events
         if e.kind in TIMED
     )
@@ -188,3 +195,50 @@ def test_engine_agrees_with_reference_clock(
     attributes such as region and plan that rules, warnings and chains may match) under a
     random policy."""
     check(mapping, {"tier": tier, "severity": severity}, log, extra, zone, others)
+
+
+@st.composite
+def _answered_tickets(draw: st.DrawFn) -> tuple[dict[str, Any], Any]:
+    """A random policy whose chain's levels all have answer times, and a lifecycle log with
+    escalation_answered events for its levels mixed in."""
+    mapping = draw(clock_policies())
+    levels = [
+        {
+            "name": f"L{i + 1}",
+            "after": draw(st.sampled_from(["0s", "10m", "1h"])),
+            "responds_within": draw(st.sampled_from(["1s", "20m", "1h", "3h"])),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    mapping["escalation"] = {
+        "levels": levels,
+        "clock": draw(st.sampled_from(["wall", "business"])),
+    }
+    mapping.pop("escalations", None)
+    start, steps = draw(clock_lifecycle_logs(max_steps=10))
+    answers = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 60 * 24).map(lambda m: timedelta(minutes=m)),
+                st.sampled_from([lv["name"] for lv in levels]),
+            ),
+            max_size=6,
+        )
+    )
+    merged = sorted(
+        [*steps, *((off, "escalation_answered", name) for off, name in answers)],
+        key=lambda step: step[0],
+    )
+    return mapping, (start, merged)
+
+
+@SETTINGS
+@given(ticket=_answered_tickets(), extra=st.integers(0, 2 * 24 * 3_600_000_000))
+def test_engine_agrees_with_reference_on_escalation_answer_times(
+    ticket: tuple[dict[str, Any], Any], extra: int
+) -> None:
+    """Each escalation level's own answer time: reached levels that are not answered in
+    time breach it (escalation_answer_breached), in the stream and next_deadlines, as the
+    reference says, with answers before, within and after the answer time."""
+    mapping, log = ticket
+    check(mapping, {"tier": None, "severity": None}, log, extra)

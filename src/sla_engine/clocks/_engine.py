@@ -136,7 +136,7 @@ class WarnPlan:
 
 
 class EscPlan:
-    __slots__ = ("business", "conds", "names", "notify", "offsets")
+    __slots__ = ("answers", "business", "conds", "names", "notify", "offsets")
 
     def __init__(
         self,
@@ -145,12 +145,15 @@ class EscPlan:
         business: bool,
         notify: BusinessCalendar | None,
         conds: tuple[frozenset[str] | None, ...] | None = None,
+        answers: tuple[int | None, ...] = (),
     ) -> None:
         self.names = names
         self.offsets = offsets
         self.business = business
         self.notify = notify
         self.conds = conds
+        #: each level's answer time in µs (``responds_within``), or None
+        self.answers = answers or (None,) * len(names)
 
 
 class Rule:
@@ -445,6 +448,10 @@ class Engine:
                             chain.clock is Clock.BUSINESS,
                             self._notify(chain.notify_calendar, chain_path),
                             None if chain.when is None else chain.when.conditions(names),
+                            tuple(
+                                None if lv.responds_within is None else td_to_us(lv.responds_within)
+                                for lv in chain.levels
+                            ),
                         )
                     )
             self.plans.append(plan)
@@ -823,6 +830,7 @@ class Run:
     """
 
     __slots__ = (
+        "answered",
         "attrs",
         "count",
         "cycles",
@@ -853,6 +861,8 @@ class Run:
         #: batch path, which answers with rows only, does without
         self.trace = trace
         self.seen: set[EventKind] = set()
+        #: instants of the ``escalation_answered`` events, by the level's name
+        self.answered: dict[str, list[int]] = {}
         self.begin(ticket_id, attrs, zone)
 
     def begin(self, ticket_id: str, attrs: Attrs, zone: str | None) -> None:
@@ -865,6 +875,8 @@ class Run:
         self.sels: tuple[Selection, ...] = ()
         self.state = -1
         self.seen.clear()
+        if self.answered:
+            self.answered = {}
         self.count = 0
         self.last = NEVER
         n = len(self.engine.plans)
@@ -909,6 +921,17 @@ class Run:
         if at < self.last or (not index) is not (kind is _CREATED):
             self._check_order(at, kind, value)
         eng = self.engine
+        if kind is _ESC_ANSWERED:
+            if not value:
+                raise self._fail(index, kind, value, at, "it needs value= the level's name")
+            self.count = index + 1
+            self.last = at
+            self.answered.setdefault(value, []).append(at)
+            answer_ops = eng.event_ops(kind, None)
+            if answer_ops:
+                self._exec(answer_ops, at, index)
+            self.seen.add(kind)
+            return
         if kind in _PLAIN:
             self.count = index + 1
             self.last = at
@@ -1413,10 +1436,13 @@ class Run:
                 return k
         return -1
 
-    def escalations(self, plan: MetricPlan, c: Cycle, breach: int | None) -> list[tuple[str, int]]:
-        """(level, instant notified) of each level of the cycle's chain (none without a
-        breach): the chain chosen at the breach, or for a breach still ahead, the one the
-        ticket's attributes select now."""
+    def escalations(
+        self, plan: MetricPlan, c: Cycle, breach: int | None
+    ) -> list[tuple[str, int, int | None, int]]:
+        """(level, instant notified, answer breach, answer time) of each level of the cycle's
+        chain (none without a breach): the chain chosen at the breach, or for a breach still
+        ahead, the one the ticket's attributes select now. The answer breach is ``None``
+        where the level has no answer time or answered in time (see :meth:`answer_breach`)."""
         if not plan.escs or breach is None or c.target is None:
             return []
         k = c.chain if c.breached_at is not None else self.chain_for(plan)
@@ -1438,8 +1464,32 @@ class Run:
                 _past_gaps(esc.notify, gaps, breach, off, _wall_add, _wall_el)
                 for off in esc.offsets
             ]
-        return list(zip(esc.names, at, strict=True))
+        return [
+            (name, u, None if r is None else self.answer_breach(esc, c, name, u, r), r or 0)
+            for name, u, r in zip(esc.names, at, esc.answers, strict=True)
+        ]
 
+    def answer_breach(self, esc: EscPlan, c: Cycle, name: str, reached: int, r: int) -> int | None:
+        """When level ``name``, reached at ``reached``, breaches its answer time ``r``: the
+        first instant its count since ``reached`` (on the chain's clock, leaving out the
+        cycle's fulfilled gaps) exceeds ``r``; ``None`` if an ``escalation_answered`` event
+        naming it came at or after ``reached`` and before that instant."""
+        if esc.business:
+            add = self.engine.add[c.cal]
+            el = self.engine.el[c.cal]
+        else:
+            add, el = _wall_add, _wall_el
+        gaps = c.gaps
+        late = (
+            add(reached, r + 1) if gaps is None else _past_gaps(None, gaps, reached, r + 1, add, el)
+        )
+        for at in self.answered.get(name, ()):
+            if reached <= at:
+                return None if at < late else late
+        return late
+
+
+_ESC_ANSWERED: Final = EventKind.ESCALATION_ANSWERED
 
 #: lifecycle events that change no attribute and need no reopen check of their own
 _LIFECYCLE: Final = frozenset(
@@ -1594,6 +1644,7 @@ def dump_run(run: Run) -> dict[str, Any]:
         "last_event_us": None if run.last == NEVER else run.last,
         "state": None if run.state < 0 else eng.lifecycle.states[run.state].name,
         "seen": sorted(k.value for k in run.seen),
+        "answered": {name: list(ats) for name, ats in sorted(run.answered.items())},
         "metrics": metrics,
     }
 
@@ -1615,6 +1666,8 @@ def load_run(eng: Engine, data: Any) -> Run:
     state = data["state"]
     run.state = -1 if state is None else eng.states[state]
     run.seen = {EventKind(k) for k in data["seen"]}
+    answered = data.get("answered", {})
+    run.answered = {str(name): [_int(at) for at in ats] for name, ats in answered.items()}
     if run.count:
         sels = eng.check_attrs(attrs)
         if isinstance(sels, str):

@@ -96,6 +96,8 @@ class StreamKind(StrEnum):
     WARNED = "warned"
     BREACHED = "breached"
     ESCALATED = "escalated"
+    #: an escalation level did not answer within its ``responds_within``
+    ESCALATION_ANSWER_BREACHED = "escalation_answer_breached"
     FULFILLED = "fulfilled"
     CANCELLED = "cancelled"
     RESET = "reset"
@@ -208,7 +210,7 @@ _Row = tuple[
     int | None,
     int | None,
     list[int | None],
-    list[tuple[str, int]],
+    list[tuple[str, int, int | None, int]],
 ]
 
 
@@ -718,7 +720,7 @@ def _timed(
     c: Cycle,
     breach: int | None,
     warn: list[int | None],
-    esc: list[tuple[str, int]],
+    esc: list[tuple[str, int, int | None, int]],
 ) -> list[tuple[int, StreamKind, str]]:
     """(instant, kind, detail) of the time-driven entries of a cycle, reached or not."""
     out: list[tuple[int, StreamKind, str]] = []
@@ -732,9 +734,17 @@ def _timed(
             (breach, StreamKind.BREACHED, f"target {format_duration(us_to_td(c.target))} passed")
         )
     if esc:
-        for name, at2 in esc:
+        for name, at2, late, within in esc:
             if _visible(at2, c, None):
                 out.append((at2, StreamKind.ESCALATED, f"to {name}"))
+            if late is not None and _visible(late, c, None):
+                out.append(
+                    (
+                        late,
+                        StreamKind.ESCALATION_ANSWER_BREACHED,
+                        f"{name} did not answer within {format_duration(us_to_td(within))}",
+                    )
+                )
     return out
 
 

@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     VERIFIED = "verified"  # enters the lifecycle's verified state
     CLOSED = "closed"  # enters the lifecycle's closed state
     REOPENED = "reopened"  # value: the state to reopen into (default: the lifecycle's)
+    ESCALATION_ANSWERED = "escalation_answered"  # value: the escalation level that answered
     CUSTOM = "custom"  # value: the custom event's name
 
 
@@ -54,6 +55,7 @@ VALUE_REQUIRED: Mapping[EventKind, str] = {
     EventKind.CHANNEL_CHANGED: "the new channel",
     EventKind.ISSUE_CLASS_CHANGED: "the new issue class",
     EventKind.CUSTOM: "the custom event's name",
+    EventKind.ESCALATION_ANSWERED: "the escalation level's name",
 }
 
 #: Attribute set by each attribute-changing event kind.

@@ -477,7 +477,10 @@ def _chain_data(chain: Any, when: dict[str, list[str]] | None) -> dict[str, Any]
     previous: timedelta | BusinessDays | None = None
     for level in chain.levels:
         after = level.after if level.after is not None else (previous or timedelta(0))
-        levels.append({"name": level.name, "after": _text(after)})
+        item = {"name": level.name, "after": _text(after)}
+        if level.responds_within is not None:
+            item["responds_within"] = _text(level.responds_within)
+        levels.append(item)
         previous = level.responds_within
     data: dict[str, Any] = {"levels": levels}
     for key in ("clock", "metrics", "notify_calendar"):
