@@ -517,8 +517,12 @@ class ReferenceClock:
         if kind == "escalation_answered":
             assert value is not None
             self.answers.setdefault(value, []).append(at)
-        if kind in ATTRS:
-            self.attrs[ATTRS[kind]] = value
+        changed = ATTRS.get(kind)
+        if kind == "attribute_changed":
+            assert value is not None
+            changed, _, value = value.partition("=")
+        if changed is not None:
+            self.attrs[changed] = value
             if self.attr_log and self.attr_log[-1][0] == at:
                 self.attr_log[-1] = (at, dict(self.attrs))
             else:

@@ -689,6 +689,8 @@ CLOCK_VALUES = {
     "issue_class_changed": ("tier1", "tier2", "bg_check"),
     # the escalation levels of clock_policies' chains
     "escalation_answered": ("L1", "L2", "L3", "T0-0", "T1-0", "Nobody"),
+    # other attributes: region and plan (rules may name them), customer (none does)
+    "attribute_changed": ("region=emea", "region=apac", "plan=gold", "plan=silver", "customer=x"),
 }
 
 

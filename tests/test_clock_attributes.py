@@ -11,7 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sla_engine.clocks import SLA, Match, Ticket, TicketClock, evaluate, rows_many_us
+from sla_engine.clocks import (
+    SLA,
+    Event,
+    EventKind,
+    Match,
+    Ticket,
+    TicketClock,
+    evaluate,
+    rows_many_us,
+)
 from sla_engine.errors import TicketError
 
 T0 = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
@@ -157,3 +166,37 @@ def test_attributes_no_rule_names_change_nothing(
     )
     status = base.current("first_response")
     assert status is not None and status.rule == expected
+
+
+def test_attribute_changed_moves_the_ticket_to_another_rule() -> None:
+    """A plan upgrade mid-ticket (attribute_changed 'plan=gold') reselects the target like a
+    severity change (recompute from the cycle's start: 1 h from 09:00); a change of an
+    attribute no rule names changes nothing."""
+    sla = SLA.from_mapping(POLICY)
+    clock = TicketClock(sla, ticket_id="A-2", attributes={"region": "emea"})
+    clock.feed(Event(kind=EventKind.CREATED, at=T0))
+    before = clock.evaluate(as_of=T0 + timedelta(minutes=10)).current("first_response")
+    assert before is not None and before.rule == "all"
+    upgrade = T0 + timedelta(minutes=20)
+    clock.feed(Event(kind=EventKind.CUSTOM, at=upgrade, value="noop"))
+    clock.feed(Event(kind=EventKind.ATTRIBUTE_CHANGED, at=upgrade, value="customer=acme"))
+    unchanged = clock.evaluate(as_of=upgrade).current("first_response")
+    assert unchanged is not None and unchanged.rule == "all"
+    clock.feed(Event(kind=EventKind.ATTRIBUTE_CHANGED, at=upgrade, value="plan=gold"))
+    after = clock.evaluate(as_of=AS_OF).current("first_response")
+    assert after is not None and (after.rule, after.due) == ("emea-gold", T0 + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("value", ["plan", "plan=", "=gold", "Plan=gold", "tier=premium"])
+def test_attribute_changed_needs_name_equals_value(value: str) -> None:
+    """An attribute_changed value that is not 'name=value' of another attribute is refused,
+    as an Event and on the integer path, and changes nothing."""
+    with pytest.raises(TicketError) as err:
+        Event(kind=EventKind.ATTRIBUTE_CHANGED, at=T0, value=value)
+    assert err.value.path == ("value",)
+    clock = TicketClock(SLA.from_mapping(POLICY), ticket_id="A-3")
+    clock.feed(Event(kind=EventKind.CREATED, at=T0))
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    with pytest.raises(TicketError):
+        clock.feed_us((AS_OF - epoch) // US, EventKind.ATTRIBUTE_CHANGED, value)
+    assert clock.events_fed == 1

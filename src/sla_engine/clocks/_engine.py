@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any, Final
 from sla_engine._time import BusinessDays, from_us, td_to_us, to_us
 from sla_engine.calendar import FIRST_YEAR, LAST_YEAR, BusinessCalendar
 from sla_engine.clocks.escalation import Clock, EscalationChain
-from sla_engine.clocks.events import ATTRIBUTE_OF, ATTRIBUTES, VALUE_REQUIRED, EventKind
+from sla_engine.clocks.events import (
+    ATTRIBUTE_OF,
+    ATTRIBUTES,
+    VALUE_REQUIRED,
+    EventKind,
+    split_attribute,
+)
 from sla_engine.clocks.lifecycle import Lifecycle
 from sla_engine.clocks.metrics import MetricKind, Trigger
 from sla_engine.clocks.strategies import Reopen, SeverityChange
@@ -325,6 +331,10 @@ class Engine:
             )
         )
         self.attr_names: tuple[str, ...] = (*ATTRIBUTES, *self.extra)
+        #: each other attribute's position in the attribute tuple
+        self.extra_index: dict[str, int] = {
+            name: len(ATTRIBUTES) + k for k, name in enumerate(self.extra)
+        }
         names = self.attr_names
         self.cal_rules: list[tuple[str, tuple[frozenset[str] | None, ...], int, str, bool]] = []
         for i, crule in enumerate(sla.calendar_rules):
@@ -984,6 +994,21 @@ class Run:
             attrs = (*attrs[:i], value, *attrs[i + 1 :])
             if attrs == self.attrs:
                 attrs = self.attrs
+        elif kind is _ATTRIBUTE_CHANGED:
+            pair = split_attribute(value)  # type: ignore[arg-type]  # a value is required
+            if pair is None:
+                raise self._fail(
+                    index,
+                    kind,
+                    value,
+                    at,
+                    "the value must be 'name=value' of another attribute (e.g. 'plan=gold')",
+                )
+            j = eng.extra_index.get(pair[0])
+            if j is not None:  # an attribute no condition names changes nothing
+                attrs = (*attrs[:j], pair[1], *attrs[j + 1 :])
+                if attrs == self.attrs:
+                    attrs = self.attrs
         sels: tuple[Selection, ...] | None = None
         if kind is _CREATED or attrs is not self.attrs:
             found_sels = eng.attr_sels.get(attrs)
@@ -1490,6 +1515,7 @@ class Run:
 
 
 _ESC_ANSWERED: Final = EventKind.ESCALATION_ANSWERED
+_ATTRIBUTE_CHANGED: Final = EventKind.ATTRIBUTE_CHANGED
 
 #: lifecycle events that change no attribute and need no reopen check of their own
 _LIFECYCLE: Final = frozenset(

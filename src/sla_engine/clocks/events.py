@@ -9,11 +9,12 @@ the order given; an event earlier than the one before it is an error that names 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sla_engine._time import from_us, to_us
@@ -44,6 +45,7 @@ class EventKind(StrEnum):
     CLOSED = "closed"  # enters the lifecycle's closed state
     REOPENED = "reopened"  # value: the state to reopen into (default: the lifecycle's)
     ESCALATION_ANSWERED = "escalation_answered"  # value: the escalation level that answered
+    ATTRIBUTE_CHANGED = "attribute_changed"  # value: "name=value" of another attribute
     CUSTOM = "custom"  # value: the custom event's name
 
 
@@ -56,7 +58,21 @@ VALUE_REQUIRED: Mapping[EventKind, str] = {
     EventKind.ISSUE_CLASS_CHANGED: "the new issue class",
     EventKind.CUSTOM: "the custom event's name",
     EventKind.ESCALATION_ANSWERED: "the escalation level's name",
+    EventKind.ATTRIBUTE_CHANGED: "the other attribute and its new value, e.g. 'plan=gold'",
 }
+
+#: how the name of an attribute beyond the named four is spelled (``region``, ``plan``)
+ATTRIBUTE_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def split_attribute(value: str) -> tuple[str, str] | None:
+    """``("plan", "gold")`` from an ``attribute_changed`` value ``"plan=gold"``; ``None`` if it
+    is not ``name=value`` with a name other than the named four and a non-empty value."""
+    name, sep, new = value.partition("=")
+    if not sep or not new or not ATTRIBUTE_NAME.fullmatch(name) or name in ATTRIBUTES:
+        return None
+    return name, new
+
 
 #: Attribute set by each attribute-changing event kind.
 ATTRIBUTE_OF: Mapping[EventKind, str] = {
@@ -108,6 +124,13 @@ class Event:
             raise TicketError(
                 f"event {_describe(self.kind.value, self.at)}: value must be a string, "
                 f"got {self.value!r}",
+                path=("value",),
+            )
+        if self.kind is EventKind.ATTRIBUTE_CHANGED and split_attribute(self.value) is None:  # type: ignore[arg-type]  # checked above
+            raise TicketError(
+                f"event {_describe(self.kind.value, self.at)}: value {self.value!r} is not "
+                "'name=value' of another attribute (e.g. 'plan=gold'); use tier_changed, "
+                "severity_changed, channel_changed or issue_class_changed for those four",
                 path=("value",),
             )
         object.__setattr__(self, "at_us", to_us(self.at))

@@ -22,20 +22,16 @@ times are the customer's. A ticket without a zone falls back to the calendar's o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sla_engine._time import BusinessDays, format_duration, parse_duration
-from sla_engine.clocks.events import ATTRIBUTES
+from sla_engine.clocks.events import ATTRIBUTE_NAME, ATTRIBUTES
 from sla_engine.errors import DurationError, TicketError
 
 __all__ = ["CalendarRule", "Match", "TargetRule", "parse_rule_target", "parse_target"]
-
-#: how the name of an attribute beyond the named four is spelled (``region``, ``plan``)
-_ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _values(value: object, path: Sequence[str | int]) -> frozenset[str] | None:
@@ -53,7 +49,7 @@ def _values(value: object, path: Sequence[str | int]) -> frozenset[str] | None:
 
 
 def _check_name(name: object, path: Sequence[str | int]) -> None:
-    if not isinstance(name, str) or not _ATTRIBUTE_NAME.fullmatch(name):
+    if not isinstance(name, str) or not ATTRIBUTE_NAME.fullmatch(name):
         raise TicketError(
             f"attribute name {name!r} is not a name (expected lower-case letters, digits and "
             "'_', starting with a letter, e.g. 'region')",
