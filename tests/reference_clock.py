@@ -208,6 +208,8 @@ class ReferenceClock:
         self.event_paused: dict[str, bool] = {m.name: False for m in self.metrics}
         self.last = -(1 << 62)
         self.n_events = 0
+        #: instants of the escalation_answered events, by the level's name
+        self.answers: dict[str, list[int]] = {}
 
     # -- the rules --------------------------------------------------------------------------
     def select(self, metric: str) -> tuple[str, int | None, str]:
@@ -365,9 +367,12 @@ class ReferenceClock:
 
     def escalations(
         self, c: RefCycle, breach: int, attrs: Mapping[str, str | None]
-    ) -> list[tuple[str, int]]:
+    ) -> list[tuple[str, int, int | None]]:
         """The levels of the first chain watching the metric whose ``when`` matches the
-        ticket's attributes at the breach, each with its instant."""
+        ticket's attributes at the breach, each with its instant and, for a level with an
+        answer time (``responds_within``), the first instant its count since it was reached
+        exceeds it, unless an ``escalation_answered`` event naming it came at or after it was
+        reached and before that instant."""
         chains = [*self.sla.get("escalations", []), self.sla.get("escalation")]
         for chain in chains:
             watches = chain and c.metric in chain.get("metrics", [c.metric])
@@ -375,29 +380,37 @@ class ReferenceClock:
                 break
         else:
             return []
-        cal = self.cals[c.epochs[-1].calendar]
         out = []
         offset = 0
         for level in chain["levels"]:
             offset += duration_us(level.get("after", "0s"))
             wall = chain.get("clock", "wall") == "wall"
-            u, rem = breach, offset
-            done = False
-            for g0, g1 in c.gaps:
-                if g1 <= u:
-                    continue
-                if g0 > u:
-                    # the stretch [u, g0) before the gap: does the level fall inside it?
-                    cand = u + rem if wall else cal.add(u, rem)
-                    if cand < g0:
-                        u, done = cand, True
-                        break
-                    rem -= (g0 - u) if wall else cal.elapsed(u, g0)
-                u = g1  # in the gap, or it reaches the gap: it moves to the gap's end
-            if not done:
-                u = u + rem if wall else cal.add(u, rem)
-            out.append((level["name"], u))
+            u = self.past_gaps(c, wall, breach, offset)
+            late = None
+            if level.get("responds_within") is not None:
+                late = self.past_gaps(c, wall, u, duration_us(level["responds_within"]) + 1)
+                answered = [a for a in self.answers.get(level["name"], []) if a >= u]
+                if answered and answered[0] < late:
+                    late = None
+            out.append((level["name"], u, late))
         return out
+
+    def past_gaps(self, c: RefCycle, wall: bool, start: int, amount: int) -> int:
+        """The instant ``amount`` after ``start`` on the chain's clock (wall, or business on
+        the cycle's calendar), the cycle's fulfilled gaps left out."""
+        cal = self.cals[c.epochs[-1].calendar]
+        u, rem = start, amount
+        for g0, g1 in c.gaps:
+            if g1 <= u:
+                continue
+            if g0 > u:
+                # the stretch [u, g0) before the gap: does the instant fall inside it?
+                cand = u + rem if wall else cal.add(u, rem)
+                if cand < g0:
+                    return cand
+                rem -= (g0 - u) if wall else cal.elapsed(u, g0)
+            u = g1  # in the gap, or it reaches the gap: it moves to the gap's end
+        return u + rem if wall else cal.add(u, rem)
 
     # -- events ---------------------------------------------------------------------------
     def _run_to(self, c: RefCycle, running: bool, at: int) -> None:
@@ -501,8 +514,15 @@ class ReferenceClock:
         assert at >= self.last and self.valid(kind, value)
         self.last = at
         self.n_events += 1
-        if kind in ATTRS:
-            self.attrs[ATTRS[kind]] = value
+        if kind == "escalation_answered":
+            assert value is not None
+            self.answers.setdefault(value, []).append(at)
+        changed = ATTRS.get(kind)
+        if kind == "attribute_changed":
+            assert value is not None
+            changed, _, value = value.partition("=")
+        if changed is not None:
+            self.attrs[changed] = value
             if self.attr_log and self.attr_log[-1][0] == at:
                 self.attr_log[-1] = (at, dict(self.attrs))
             else:
@@ -616,7 +636,9 @@ class ReferenceClock:
                 if c.stop is None or breach <= c.stop:
                     out.append((breach, "breached", m.name, c.no, "", live))
                 assert found is not None
-                for name, u in self.escalations(c, breach, found[1]):
+                for name, u, late in self.escalations(c, breach, found[1]):
                     if c.stop is None or u < c.stop:
                         out.append((u, "escalated", m.name, c.no, f"to {name}", live))
+                    if late is not None and (c.stop is None or late < c.stop):
+                        out.append((late, "escalation_answer_breached", m.name, c.no, name, live))
         return sorted(out)

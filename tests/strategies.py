@@ -766,6 +766,10 @@ CLOCK_VALUES = {
     "tier_changed": ("enterprise", "premium", "standard"),
     "channel_changed": ("phone", "chat", "email"),
     "issue_class_changed": ("tier1", "tier2", "bg_check"),
+    # the escalation levels of clock_policies' chains
+    "escalation_answered": ("L1", "L2", "L3", "T0-0", "T1-0", "Nobody"),
+    # other attributes: region and plan (rules may name them), customer (none does)
+    "attribute_changed": ("region=emea", "region=apac", "plan=gold", "plan=silver", "customer=x"),
 }
 
 
@@ -931,16 +935,41 @@ _clock_policy_durations = _clock_st.one_of(
 _clock_calendar_names = _clock_st.sampled_from(sorted(CLOCK_POLICY_CALENDARS))
 
 
+#: other ticket attributes (beyond the named four) that rules and tickets may name
+CLOCK_OTHER_VALUES: dict[str, tuple[str, ...]] = {
+    "region": ("emea", "apac", "amer"),
+    "plan": ("gold", "silver"),
+}
+
+
+@_clock_st.composite
+def clock_other_attributes(draw: _clock_st.DrawFn) -> dict[str, str]:
+    """A ticket's other attributes: some of region and plan, and one no rule names."""
+    out = {
+        name: draw(_clock_st.sampled_from(values))
+        for name, values in CLOCK_OTHER_VALUES.items()
+        if draw(_clock_st.booleans())
+    }
+    if draw(_clock_st.booleans()):
+        out["customer"] = "acme"
+    return out
+
+
 @_clock_st.composite
 def _clock_rules(draw: _clock_st.DrawFn) -> list[dict[str, _CliAny]]:
-    """Target rules: maybe one by severity, maybe one by tier, then a catch-all."""
+    """Target rules: maybe one by severity, one by tier, one by region and/or plan, then a
+    catch-all."""
     out: list[dict[str, _CliAny]] = []
     for key, values in (
         ("severity", CLOCK_VALUES["severity_changed"]),
         ("tier", CLOCK_VALUES["tier_changed"]),
+        ("region", CLOCK_OTHER_VALUES["region"]),
+        ("plan", CLOCK_OTHER_VALUES["plan"]),
     ):
         if draw(_clock_st.booleans()):
             when = {key: sorted(draw(_clock_st.sets(_clock_st.sampled_from(values), min_size=1)))}
+            if key == "region" and draw(_clock_st.booleans()):  # region and plan together
+                when["plan"] = [draw(_clock_st.sampled_from(CLOCK_OTHER_VALUES["plan"]))]
             target = draw(_clock_st.one_of(_clock_st.none(), _clock_policy_durations))
             out.append(
                 {
@@ -1010,6 +1039,9 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
             {"name": f"L{i + 2}", "after": draw(_clock_policy_durations)}
             for i in range(draw(_clock_st.integers(0, 2)))
         ]
+        for level in levels:  # now and then the level's own answer time
+            if draw(_clock_st.booleans()):
+                level["responds_within"] = draw(_clock_policy_durations)
         mapping["escalation"] = {
             "levels": levels,
             "clock": draw(_clock_st.sampled_from(["wall", "business"])),
@@ -1019,7 +1051,15 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
         chains.append(
             {
                 "levels": [
-                    {"name": f"T{n}-{i}", "after": draw(_clock_policy_durations)}
+                    {
+                        "name": f"T{n}-{i}",
+                        "after": draw(_clock_policy_durations),
+                        **(
+                            {"responds_within": draw(_clock_policy_durations)}
+                            if draw(_clock_st.booleans())
+                            else {}
+                        ),
+                    }
                     for i in range(draw(_clock_st.integers(1, 2)))
                 ],
                 "clock": draw(_clock_st.sampled_from(["wall", "business"])),
@@ -1033,11 +1073,14 @@ def clock_policies(draw: _clock_st.DrawFn) -> dict[str, _CliAny]:
 
 @_clock_st.composite
 def _clock_when(draw: _clock_st.DrawFn) -> dict[str, list[str]]:
-    """Conditions on the tier or the severity."""
+    """Conditions on the tier, the severity or the region."""
     key, change = draw(
-        _clock_st.sampled_from([("tier", "tier_changed"), ("severity", "severity_changed")])
+        _clock_st.sampled_from(
+            [("tier", "tier_changed"), ("severity", "severity_changed"), ("region", "")]
+        )
     )
-    values = draw(_clock_st.sets(_clock_st.sampled_from(CLOCK_VALUES[change]), min_size=1))
+    pool = CLOCK_OTHER_VALUES["region"] if key == "region" else CLOCK_VALUES[change]
+    values = draw(_clock_st.sets(_clock_st.sampled_from(pool), min_size=1))
     return {key: sorted(values)}
 
 

@@ -23,6 +23,7 @@ from strategies import (
     CLOCK_TICKET_ZONES,
     CLOCK_VALUES,
     clock_lifecycle_logs,
+    clock_other_attributes,
     clock_policies,
     clock_rich_logs,
 )
@@ -71,18 +72,25 @@ def engine_statuses(clock: TicketClock, as_of: Any) -> tuple[list[tuple[Any, ...
     return rows, result
 
 
-TIMED = {StreamKind.WARNED, StreamKind.BREACHED, StreamKind.ESCALATED}
+TIMED = {
+    StreamKind.WARNED,
+    StreamKind.BREACHED,
+    StreamKind.ESCALATED,
+    StreamKind.ESCALATION_ANSWER_BREACHED,
+}
+
+
+def _detail(e: Any) -> str:
+    if e.kind is StreamKind.BREACHED:
+        return ""
+    if e.kind is StreamKind.ESCALATION_ANSWER_BREACHED:
+        return str(e.detail).split(" did not answer within ")[0]  # the level's name
+    return str(e.detail)
 
 
 def timed_rows(events: Any) -> list[tuple[Any, ...]]:
     return sorted(
-        (
-            us_of(e.at),
-            e.kind.value,
-            e.metric,
-            e.cycle,
-            "" if e.kind is StreamKind.BREACHED else e.detail,
-        )
+        (us_of(e.at), e.kind.value, e.metric, e.cycle, _detail(e))
         for e in events
         if e.kind in TIMED
     )
@@ -115,14 +123,21 @@ def check(
     log: Any,
     extra: int,
     zone: str | None = None,
+    others: dict[str, str] | None = None,
 ) -> int:
     """Feed the log to both; compare after each accepted event and ``extra`` µs after the last.
-    Returns how many events were accepted."""
+    ``others`` are the ticket's other attributes (region, plan ...). Returns how many events
+    were accepted."""
     sla = SLA.from_mapping(mapping)
     clock = TicketClock(
-        sla, ticket_id="R", tier=attrs["tier"], severity=attrs["severity"], timezone=zone
+        sla,
+        ticket_id="R",
+        tier=attrs["tier"],
+        severity=attrs["severity"],
+        timezone=zone,
+        attributes=others,
     )
-    ref = ReferenceClock(mapping, REFERENCES, attrs, zone)
+    ref = ReferenceClock(mapping, REFERENCES, {**attrs, **(others or {})}, zone)
     start, steps = log
     t0 = us_of(start)
     events = [(t0, "created", None)] + [
@@ -164,6 +179,7 @@ def compare(clock: TicketClock, ref: ReferenceClock, at: int) -> None:
     severity=st.sampled_from([None, *CLOCK_VALUES["severity_changed"]]),
     extra=st.integers(0, 3 * 24 * 3_600_000_000),
     zone=st.sampled_from(CLOCK_TICKET_ZONES),
+    others=clock_other_attributes(),
 )
 def test_engine_agrees_with_reference_clock(
     mapping: dict[str, Any],
@@ -172,8 +188,57 @@ def test_engine_agrees_with_reference_clock(
     severity: str | None,
     extra: int,
     zone: str | None,
+    others: dict[str, str],
 ) -> None:
     """Statuses, reached warnings/breaches/escalations and next deadlines equal the
-    reference's after every event of a random ticket (maybe in its own zone) under a random
-    policy."""
-    check(mapping, {"tier": tier, "severity": severity}, log, extra, zone)
+    reference's after every event of a random ticket (maybe in its own zone, with other
+    attributes such as region and plan that rules, warnings and chains may match) under a
+    random policy."""
+    check(mapping, {"tier": tier, "severity": severity}, log, extra, zone, others)
+
+
+@st.composite
+def _answered_tickets(draw: st.DrawFn) -> tuple[dict[str, Any], Any]:
+    """A random policy whose chain's levels all have answer times, and a lifecycle log with
+    escalation_answered events for its levels mixed in."""
+    mapping = draw(clock_policies())
+    levels = [
+        {
+            "name": f"L{i + 1}",
+            "after": draw(st.sampled_from(["0s", "10m", "1h"])),
+            "responds_within": draw(st.sampled_from(["1s", "20m", "1h", "3h"])),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    mapping["escalation"] = {
+        "levels": levels,
+        "clock": draw(st.sampled_from(["wall", "business"])),
+    }
+    mapping.pop("escalations", None)
+    start, steps = draw(clock_lifecycle_logs(max_steps=10))
+    answers = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 60 * 24).map(lambda m: timedelta(minutes=m)),
+                st.sampled_from([lv["name"] for lv in levels]),
+            ),
+            max_size=6,
+        )
+    )
+    merged = sorted(
+        [*steps, *((off, "escalation_answered", name) for off, name in answers)],
+        key=lambda step: step[0],
+    )
+    return mapping, (start, merged)
+
+
+@SETTINGS
+@given(ticket=_answered_tickets(), extra=st.integers(0, 2 * 24 * 3_600_000_000))
+def test_engine_agrees_with_reference_on_escalation_answer_times(
+    ticket: tuple[dict[str, Any], Any], extra: int
+) -> None:
+    """Each escalation level's own answer time: reached levels that are not answered in
+    time breach it (escalation_answer_breached), in the stream and next_deadlines, as the
+    reference says, with answers before, within and after the answer time."""
+    mapping, log = ticket
+    check(mapping, {"tier": None, "severity": None}, log, extra)

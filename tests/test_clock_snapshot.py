@@ -8,6 +8,7 @@ import copy
 import json
 import pickle
 import threading
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from sla_engine.clocks import (
     evaluate,
     next_deadlines_many,
 )
-from sla_engine.errors import TicketError
+from sla_engine.data_versions import data_versions
+from sla_engine.errors import SLAEngineWarning, TicketError
 from strategies import (
     CLOCK_TICKET_ZONES,
     CLOCK_VALUES,
@@ -128,6 +130,8 @@ def test_snapshot_names_its_policy_and_restoring_under_another_is_an_error() -> 
         (lambda s: {**s, "clock": {**s["clock"], "metrics": []}}, ("clock",)),
         (lambda s: {**s, "clock": {**s["clock"], "state": "Nowhere"}}, ("clock",)),
         (lambda s: {k: v for k, v in s.items() if k != "clock"}, ("clock",)),
+        (lambda s: {**s, "data_versions": "2025b"}, ("data_versions",)),
+        (lambda s: {**s, "data_versions": {"tzdb": 2025}}, ("data_versions",)),
     ],
 )
 def test_malformed_snapshot_is_a_clear_error(mangle: Any, path: tuple[str, ...]) -> None:
@@ -299,5 +303,42 @@ def test_a_changed_snapshot_is_restored_or_refused_with_ticket_error(data: st.Da
     snap = json.loads(json.dumps(clock.snapshot()))
     path = data.draw(st.sampled_from(_leaves(snap)), label="path")
     changed = _replace(snap, path, data.draw(_JSON, label="value"))
-    with contextlib.suppress(TicketError):
+    with contextlib.suppress(TicketError), warnings.catch_warnings():
+        # other calendar data versions warn (tested on their own below)
+        warnings.simplefilter("ignore", SLAEngineWarning)
         TicketClock.restore(policy.sla, changed)
+
+
+def test_snapshot_records_the_calendar_data_versions() -> None:
+    """A snapshot records this process's holidays and time-zone data versions; restored here
+    it gives no warning."""
+    policy = load_policy(EXAMPLES / "spark-drive.yaml")
+    snap = json.loads(json.dumps(_clock_on(policy.sla).snapshot()))
+    assert snap["data_versions"] == data_versions().to_mapping()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TicketClock.restore(policy.sla, snap)
+
+
+@pytest.mark.parametrize("key", ["holidays", "tzdb", "tzdb_source", "tzdata_package"])
+def test_restoring_under_other_calendar_data_warns_and_restores(key: str) -> None:
+    """A snapshot taken under another holidays release or zone database restores with an
+    SLAEngineWarning naming what changed, and answers as the clock it was taken from."""
+    policy = load_policy(EXAMPLES / "spark-drive.yaml")
+    clock = _clock_on(policy.sla)
+    snap = json.loads(json.dumps(clock.snapshot()))
+    snap["data_versions"][key] = "0.0-other"
+    with pytest.warns(SLAEngineWarning, match=f"{key} '0.0-other'"):
+        restored = TicketClock.restore(policy.sla, snap)
+    at = datetime(2026, 3, 9, 12, tzinfo=UTC)
+    assert _answers(restored, at) == _answers(clock, at)
+
+
+def test_snapshot_without_data_versions_restores_silently() -> None:
+    """A snapshot written before data versions were recorded restores without a warning."""
+    policy = load_policy(EXAMPLES / "spark-drive.yaml")
+    snap = json.loads(json.dumps(_clock_on(policy.sla).snapshot()))
+    del snap["data_versions"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TicketClock.restore(policy.sla, snap)

@@ -249,6 +249,15 @@ class _Versions:
             return self.single
         return self.set.for_instant(instant)
 
+    # -- clocks2: --governing ------------------------------------------------------------
+    def governing(self, ticket: Any, as_of: Any, governs: str) -> Any:
+        """The version that governs ``ticket`` at ``as_of`` (``PolicySet.governing``)."""
+        if self.single is not None:
+            return self.single
+        return self.set.governing(ticket, as_of=as_of, governs=governs)
+
+    # -- end clocks2 ---------------------------------------------------------------------
+
 
 def _instant(text: str, what: str) -> Any:
     """An aware datetime from ISO 8601 text; ``now`` is the system clock (the CLI may read it)."""
@@ -504,6 +513,14 @@ def _ticket_json(policy: Any, sla: Any, ticket: Any, as_of: Any, explain: bool) 
     return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# clocks2: what each --governing choice means, for messages
+_GOVERNING_WHEN = {
+    "creation": "when the ticket was created",
+    "cycle_start": "when the ticket's current cycle began",
+    "latest": "at --as-of",
+}
+
+
 def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sla_engine.errors import SLAEngineError
 
@@ -534,11 +551,13 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     problems: list[str] = []
     for number, ticket in tickets:
         try:
-            policy = versions.at(ticket.events[0].at)
+            # clocks2: --governing picks the version (default: at the ticket's creation)
+            governs = args.governing.replace("-", "_")
+            policy = versions.governing(ticket, as_of, governs)
             if policy.sla is None:
                 problems.append(
                     f"{args.tickets}:{number}: version {policy.version} of the policy, in force "
-                    "when the ticket was created, has no ticket clocks"
+                    f"{_GOVERNING_WHEN[governs]}, has no ticket clocks"
                 )
                 continue
             unknown = _unknown_tier(policy, ticket)
@@ -1106,9 +1125,18 @@ def _build_parser() -> argparse.ArgumentParser:
         required=True,
         action="append",
         metavar="POLICY",
-        help="a policy file; repeat for several versions (each ticket uses the version in "
-        "force when it was created)",
+        help="a policy file; repeat for several versions (each ticket uses the version that "
+        "--governing names)",
     )
+    # -- clocks2: --governing --------------------------------------------------------------
+    evaluate.add_argument(
+        "--governing",
+        choices=("creation", "cycle-start", "latest"),
+        default="creation",
+        help="with several versions, which governs a ticket: the one in force at its creation "
+        "(default), when its current cycle began (creation or last reopen), or at --as-of",
+    )
+    # -- end clocks2 -----------------------------------------------------------------------
     evaluate.add_argument(
         "--tickets", required=True, metavar="FILE", help="tickets as JSON Lines ('-': stdin)"
     )

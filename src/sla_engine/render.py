@@ -243,13 +243,12 @@ class _Labels:
 
 def _match_text(rule: TargetRule, labels: _Labels, *, first: bool) -> str:
     parts = []
-    for attribute, wanted in zip(
-        ("tier", "severity", "channel", "issue_class"), rule.when.conditions(), strict=True
-    ):
+    names = ("tier", "severity", "channel", "issue_class", *rule.when.names())
+    for attribute, wanted in zip(names, rule.when.conditions(names), strict=True):
         if wanted is None:
             continue
         shown = " or ".join(sorted(labels.value(attribute, v) for v in wanted))
-        parts.append(f"{_ATTRIBUTE_TITLES[attribute]}: {shown}")
+        parts.append(f"{_ATTRIBUTE_TITLES.get(attribute, attribute.replace('_', ' '))}: {shown}")
     if not parts:
         return "All tickets" if first else "All other tickets"
     return "; ".join(parts)

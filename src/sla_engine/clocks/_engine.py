@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any, Final
 from sla_engine._time import BusinessDays, from_us, td_to_us, to_us
 from sla_engine.calendar import FIRST_YEAR, LAST_YEAR, BusinessCalendar
 from sla_engine.clocks.escalation import Clock, EscalationChain
-from sla_engine.clocks.events import ATTRIBUTE_OF, ATTRIBUTES, VALUE_REQUIRED, EventKind
+from sla_engine.clocks.events import (
+    ATTRIBUTE_OF,
+    ATTRIBUTES,
+    VALUE_REQUIRED,
+    EventKind,
+    split_attribute,
+)
 from sla_engine.clocks.lifecycle import Lifecycle
 from sla_engine.clocks.metrics import MetricKind, Trigger
 from sla_engine.clocks.strategies import Reopen, SeverityChange
@@ -60,7 +66,8 @@ WALL_LEAD: Final = 2
 #: target is then fixed when the cycle starts (see :meth:`Run.target_of`). ``mark`` is the
 #: count below which closing a segment crosses nothing (see :meth:`MetricPlan.mark`).
 Selection = tuple[int, int | None, int, bool, int, int]
-Attrs = tuple[str | None, str | None, str | None, str | None]
+#: the ticket's attributes: the named four (ATTRIBUTES order), then the SLA's others by name
+Attrs = tuple[str | None, ...]
 Elapsed = Callable[[int, int], int]
 Table = list[tuple[int, int, "EventKind | None", "MetricPlan"]]
 #: One operation of a compiled step: (metric index or state, action, after-guard, plan, why).
@@ -135,7 +142,7 @@ class WarnPlan:
 
 
 class EscPlan:
-    __slots__ = ("business", "conds", "names", "notify", "offsets")
+    __slots__ = ("answers", "business", "conds", "names", "notify", "offsets")
 
     def __init__(
         self,
@@ -144,12 +151,15 @@ class EscPlan:
         business: bool,
         notify: BusinessCalendar | None,
         conds: tuple[frozenset[str] | None, ...] | None = None,
+        answers: tuple[int | None, ...] = (),
     ) -> None:
         self.names = names
         self.offsets = offsets
         self.business = business
         self.notify = notify
         self.conds = conds
+        #: each level's answer time in µs (``responds_within``), or None
+        self.answers = answers or (None,) * len(names)
 
 
 class Rule:
@@ -303,6 +313,29 @@ class Engine:
                     f"this SLA (metrics: {', '.join(metric_names)})",
                     path=("lifecycle", "states", i, "pauses"),
                 )
+        #: the attributes beyond the named four that some condition names, sorted; a ticket's
+        #: attribute tuple is the named four, then these
+        self.extra: tuple[str, ...] = tuple(
+            sorted(
+                {
+                    name
+                    for when in (
+                        *(r.when for rules in sla.targets.values() for r in rules),
+                        *(r.when for r in sla.calendar_rules),
+                        *(w.when for w in sla.warnings if w.when is not None),
+                        *(c.when for c in sla.escalations if c.when is not None),
+                        *([sla.escalation.when] if sla.escalation and sla.escalation.when else []),
+                    )
+                    for name in when.names()
+                }
+            )
+        )
+        self.attr_names: tuple[str, ...] = (*ATTRIBUTES, *self.extra)
+        #: each other attribute's position in the attribute tuple
+        self.extra_index: dict[str, int] = {
+            name: len(ATTRIBUTES) + k for k, name in enumerate(self.extra)
+        }
+        names = self.attr_names
         self.cal_rules: list[tuple[str, tuple[frozenset[str] | None, ...], int, str, bool]] = []
         for i, crule in enumerate(sla.calendar_rules):
             if crule.calendar not in cal_index:
@@ -314,7 +347,7 @@ class Engine:
             self.cal_rules.append(
                 (
                     crule.name,
-                    crule.when.conditions(),
+                    crule.when.conditions(names),
                     cal_index[crule.calendar],
                     str(crule.when),
                     crule.customer_zone,
@@ -383,7 +416,7 @@ class Engine:
                 plan.rules.append(
                     Rule(
                         rule.name,
-                        rule.when.conditions(),
+                        rule.when.conditions(names),
                         target,
                         cal,
                         str(rule.when),
@@ -408,7 +441,7 @@ class Engine:
                     mode = BUSINESS_LEAD if warning.clock is Clock.BUSINESS else WALL_LEAD
                     warns.append(WarnPlan(warning.name, mode, 0, 1, td_to_us(warning.lead), notify))
                 if warning.when is not None:
-                    warns[-1].conds = warning.when.conditions()
+                    warns[-1].conds = warning.when.conditions(names)
                     self.by_attrs = True
             plan.warns = tuple(warns)
             chains: list[tuple[tuple[str | int, ...], EscalationChain]] = [
@@ -424,7 +457,11 @@ class Engine:
                             tuple(td_to_us(o) for o in chain.offsets()),
                             chain.clock is Clock.BUSINESS,
                             self._notify(chain.notify_calendar, chain_path),
-                            None if chain.when is None else chain.when.conditions(),
+                            None if chain.when is None else chain.when.conditions(names),
+                            tuple(
+                                None if lv.responds_within is None else td_to_us(lv.responds_within)
+                                for lv in chain.levels
+                            ),
                         )
                     )
             self.plans.append(plan)
@@ -438,12 +475,12 @@ class Engine:
                     path=("metrics", mi, "state"),
                 )
         self.by_attrs = self.by_attrs or any(c.when is not None for c in sla.escalations)
-        for where, names in (
+        for where, scopes in (
             ("warnings", [w.metrics for w in sla.warnings]),
             ("escalation", [sla.escalation.metrics] if sla.escalation else []),
             ("escalations", [c.metrics for c in sla.escalations]),
         ):
-            for i, scope in enumerate(names):
+            for i, scope in enumerate(scopes):
                 for name in sorted((scope or frozenset()) - set(metric_names)):
                     raise TicketError(
                         f"{where} name metric {name!r}, which is not a metric of this SLA",
@@ -648,8 +685,8 @@ class Engine:
                     else:
                         result = (
                             f"rule {rule.name!r} of {plan.name!r} names no calendar and no "
-                            f"calendar rule matches {_show(attrs)}; add a catch-all calendar rule "
-                            "or name a calendar on the target rule"
+                            f"calendar rule matches {self.show(attrs)}; add a catch-all calendar "
+                            "rule or name a calendar on the target rule"
                         )
                         break
                 result = (
@@ -663,7 +700,7 @@ class Engine:
                 break
         else:
             result = (
-                f"no target rule of {plan.name!r} matches {_show(attrs)}; add a catch-all rule "
+                f"no target rule of {plan.name!r} matches {self.show(attrs)}; add a catch-all rule "
                 "(a rule with no 'when') at the end, with target null if the metric should not "
                 "apply"
             )
@@ -675,7 +712,7 @@ class Engine:
         """For the trace: why each rule before ``upto`` did not match."""
         out = []
         for rule in plan.rules[:upto]:
-            for name, wanted, value in zip(ATTRIBUTES, rule.conds, attrs, strict=True):
+            for name, wanted, value in zip(self.attr_names, rule.conds, attrs, strict=True):
                 if wanted is not None and value not in wanted:
                     out.append(
                         f"rule {rule.name!r} did not match: {name} is {value!r}, "
@@ -684,9 +721,22 @@ class Engine:
                     break
         return out
 
+    def show(self, attrs: Attrs) -> str:
+        """``tier='premium', severity=None, ...`` for messages."""
+        return ", ".join(f"{k}={v!r}" for k, v in zip(self.attr_names, attrs, strict=True))
 
-def _show(attrs: Attrs) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in zip(ATTRIBUTES, attrs, strict=True))
+    def attrs_of(self, values: Mapping[str, str | None], others: Mapping[str, str]) -> Attrs:
+        """The attribute tuple: the named four from ``values``, then the others this SLA's
+        conditions name, from ``others`` (attributes no condition names are left out)."""
+        named = (
+            values.get("tier"),
+            values.get("severity"),
+            values.get("channel"),
+            values.get("issue_class"),
+        )
+        if not self.extra:
+            return named
+        return (*named, *(others.get(name) for name in self.extra))
 
 
 class Cycle:
@@ -790,6 +840,7 @@ class Run:
     """
 
     __slots__ = (
+        "answered",
         "attrs",
         "count",
         "cycles",
@@ -820,6 +871,8 @@ class Run:
         #: batch path, which answers with rows only, does without
         self.trace = trace
         self.seen: set[EventKind] = set()
+        #: instants of the ``escalation_answered`` events, by the level's name
+        self.answered: dict[str, list[int]] = {}
         self.begin(ticket_id, attrs, zone)
 
     def begin(self, ticket_id: str, attrs: Attrs, zone: str | None) -> None:
@@ -832,6 +885,8 @@ class Run:
         self.sels: tuple[Selection, ...] = ()
         self.state = -1
         self.seen.clear()
+        if self.answered:
+            self.answered = {}
         self.count = 0
         self.last = NEVER
         n = len(self.engine.plans)
@@ -876,6 +931,17 @@ class Run:
         if at < self.last or (not index) is not (kind is _CREATED):
             self._check_order(at, kind, value)
         eng = self.engine
+        if kind is _ESC_ANSWERED:
+            if not value:
+                raise self._fail(index, kind, value, at, "it needs value= the level's name")
+            self.count = index + 1
+            self.last = at
+            self.answered.setdefault(value, []).append(at)
+            answer_ops = eng.event_ops(kind, None)
+            if answer_ops:
+                self._exec(answer_ops, at, index)
+            self.seen.add(kind)
+            return
         if kind in _PLAIN:
             self.count = index + 1
             self.last = at
@@ -925,9 +991,24 @@ class Run:
         attrs = self.attrs
         i = _ATTR_INDEX.get(kind)
         if i is not None:
-            attrs = (*attrs[:i], value, *attrs[i + 1 :])  # type: ignore[assignment]
+            attrs = (*attrs[:i], value, *attrs[i + 1 :])
             if attrs == self.attrs:
                 attrs = self.attrs
+        elif kind is _ATTRIBUTE_CHANGED:
+            pair = split_attribute(value)  # type: ignore[arg-type]  # a value is required
+            if pair is None:
+                raise self._fail(
+                    index,
+                    kind,
+                    value,
+                    at,
+                    "the value must be 'name=value' of another attribute (e.g. 'plan=gold')",
+                )
+            j = eng.extra_index.get(pair[0])
+            if j is not None:  # an attribute no condition names changes nothing
+                attrs = (*attrs[:j], pair[1], *attrs[j + 1 :])
+                if attrs == self.attrs:
+                    attrs = self.attrs
         sels: tuple[Selection, ...] | None = None
         if kind is _CREATED or attrs is not self.attrs:
             found_sels = eng.attr_sels.get(attrs)
@@ -1306,7 +1387,7 @@ class Run:
                 index,
                 "cancel",
                 f"{why}: the metric no longer applies (rule {plan.rules[pos].name!r} sets no "
-                f"target for {_show(self.attrs)})",
+                f"target for {self.engine.show(self.attrs)})",
             )
             return
         e_old = c.done
@@ -1380,10 +1461,13 @@ class Run:
                 return k
         return -1
 
-    def escalations(self, plan: MetricPlan, c: Cycle, breach: int | None) -> list[tuple[str, int]]:
-        """(level, instant notified) of each level of the cycle's chain (none without a
-        breach): the chain chosen at the breach, or for a breach still ahead, the one the
-        ticket's attributes select now."""
+    def escalations(
+        self, plan: MetricPlan, c: Cycle, breach: int | None
+    ) -> list[tuple[str, int, int | None, int]]:
+        """(level, instant notified, answer breach, answer time) of each level of the cycle's
+        chain (none without a breach): the chain chosen at the breach, or for a breach still
+        ahead, the one the ticket's attributes select now. The answer breach is ``None``
+        where the level has no answer time or answered in time (see :meth:`answer_breach`)."""
         if not plan.escs or breach is None or c.target is None:
             return []
         k = c.chain if c.breached_at is not None else self.chain_for(plan)
@@ -1405,8 +1489,33 @@ class Run:
                 _past_gaps(esc.notify, gaps, breach, off, _wall_add, _wall_el)
                 for off in esc.offsets
             ]
-        return list(zip(esc.names, at, strict=True))
+        return [
+            (name, u, None if r is None else self.answer_breach(esc, c, name, u, r), r or 0)
+            for name, u, r in zip(esc.names, at, esc.answers, strict=True)
+        ]
 
+    def answer_breach(self, esc: EscPlan, c: Cycle, name: str, reached: int, r: int) -> int | None:
+        """When level ``name``, reached at ``reached``, breaches its answer time ``r``: the
+        first instant its count since ``reached`` (on the chain's clock, leaving out the
+        cycle's fulfilled gaps) exceeds ``r``; ``None`` if an ``escalation_answered`` event
+        naming it came at or after ``reached`` and before that instant."""
+        if esc.business:
+            add = self.engine.add[c.cal]
+            el = self.engine.el[c.cal]
+        else:
+            add, el = _wall_add, _wall_el
+        gaps = c.gaps
+        late = (
+            add(reached, r + 1) if gaps is None else _past_gaps(None, gaps, reached, r + 1, add, el)
+        )
+        for at in self.answered.get(name, ()):
+            if reached <= at:
+                return None if at < late else late
+        return late
+
+
+_ESC_ANSWERED: Final = EventKind.ESCALATION_ANSWERED
+_ATTRIBUTE_CHANGED: Final = EventKind.ATTRIBUTE_CHANGED
 
 #: lifecycle events that change no attribute and need no reopen check of their own
 _LIFECYCLE: Final = frozenset(
@@ -1486,16 +1595,6 @@ def _warn_instant(w: WarnPlan, add: Elapsed, a: int, ea: int, t: int) -> int:
     return due_at(add, a, ea, th)
 
 
-def attrs_of(values: Mapping[str, str | None]) -> Attrs:
-    """The attribute tuple in :data:`ATTRIBUTES` order."""
-    return (
-        values.get("tier"),
-        values.get("severity"),
-        values.get("channel"),
-        values.get("issue_class"),
-    )
-
-
 # ---------------------------------------------------------------------- snapshots
 #: the format and version a snapshot of a run is written in
 SNAPSHOT_FORMAT: Final = "sla_engine.ticket_clock"
@@ -1565,12 +1664,13 @@ def dump_run(run: Run) -> dict[str, Any]:
         )
     return {
         "ticket_id": run.ticket_id,
-        "attributes": dict(zip(ATTRIBUTES, run.attrs, strict=True)),
+        "attributes": dict(zip(eng.attr_names, run.attrs, strict=True)),
         "timezone": run.zone,
         "events_fed": run.count,
         "last_event_us": None if run.last == NEVER else run.last,
         "state": None if run.state < 0 else eng.lifecycle.states[run.state].name,
         "seen": sorted(k.value for k in run.seen),
+        "answered": {name: list(ats) for name, ats in sorted(run.answered.items())},
         "metrics": metrics,
     }
 
@@ -1581,7 +1681,7 @@ def load_run(eng: Engine, data: Any) -> Run:
     Raises ``KeyError``, ``TypeError``, ``ValueError`` or ``IndexError`` on malformed data
     (the caller turns them into one clear error)."""
     attrs_raw = data["attributes"]
-    attrs: Attrs = tuple(attrs_raw[k] for k in ATTRIBUTES)
+    attrs: Attrs = tuple(attrs_raw[k] for k in eng.attr_names)
     for value in (*attrs, data["timezone"]):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"attribute {value!r}")
@@ -1592,6 +1692,8 @@ def load_run(eng: Engine, data: Any) -> Run:
     state = data["state"]
     run.state = -1 if state is None else eng.states[state]
     run.seen = {EventKind(k) for k in data["seen"]}
+    answered = data.get("answered", {})
+    run.answered = {str(name): [_int(at) for at in ats] for name, ats in answered.items()}
     if run.count:
         sels = eng.check_attrs(attrs)
         if isinstance(sels, str):

@@ -197,10 +197,17 @@ class WarningRule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationLevel:
-    """One level of the chain, reached ``after`` the previous level (the first: the breach)."""
+    """One level of the chain, reached ``after`` the previous level (the first: the breach).
+
+    ``responds_within``: how soon the level must answer once reached (an
+    ``escalation_answered`` event naming it), on the chain's clock; a level that has not
+    answered by then while the cycle is open breaches its own answer time
+    (``escalation_answer_breached``). ``None``: no answer time.
+    """
 
     name: str
     after: timedelta = timedelta(0)
+    responds_within: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -209,6 +216,14 @@ class EscalationLevel:
             raise TicketError(
                 f"level {self.name!r}: after must be a timedelta >= 0, got {self.after!r}",
                 path=("after",),
+            )
+        if self.responds_within is not None and (
+            not isinstance(self.responds_within, timedelta) or self.responds_within <= timedelta(0)
+        ):
+            raise TicketError(
+                f"level {self.name!r}: responds_within must be a timedelta above 0 or None, "
+                f"got {self.responds_within!r}",
+                path=("responds_within",),
             )
 
 
@@ -269,13 +284,24 @@ class EscalationChain:
         levels = []
         for i, item in enumerate(raw):
             where = (*path, "levels", i)
-            if not isinstance(item, Mapping) or set(item) - {"name", "after"}:
+            if not isinstance(item, Mapping) or set(item) - {"name", "after", "responds_within"}:
                 raise TicketError(
-                    f"a level is a mapping with name and after, got {item!r}", path=where
+                    f"a level is a mapping with name, after and responds_within, got {item!r}",
+                    path=where,
                 )
             after = parse_target(item.get("after", "0s"), path=(*where, "after"))
+            within = item.get("responds_within")
+            answer = (
+                None if within is None else parse_target(within, path=(*where, "responds_within"))
+            )
             try:
-                levels.append(EscalationLevel(name=item.get("name"), after=after))  # type: ignore[arg-type]
+                levels.append(
+                    EscalationLevel(
+                        name=item.get("name"),  # type: ignore[arg-type]  # checked there
+                        after=after,
+                        responds_within=answer,
+                    )
+                )
             except TicketError as exc:
                 raise TicketError(exc.message, path=(*where, *exc.path)) from None
         try:
@@ -298,7 +324,7 @@ class EscalationChain:
     def to_mapping(self) -> dict[str, Any]:
         """Plain data that :meth:`from_mapping` reads back to an equal chain."""
         out: dict[str, Any] = {
-            "levels": [{"name": lv.name, "after": format_duration(lv.after)} for lv in self.levels],
+            "levels": [_level_data(lv) for lv in self.levels],
             "clock": self.clock.value,
         }
         if self.metrics is not None:
@@ -308,6 +334,13 @@ class EscalationChain:
         if self.when is not None:
             out["when"] = self.when.to_mapping()
         return out
+
+
+def _level_data(level: EscalationLevel) -> dict[str, str]:
+    out = {"name": level.name, "after": format_duration(level.after)}
+    if level.responds_within is not None:
+        out["responds_within"] = format_duration(level.responds_within)
+    return out
 
 
 def _when(value: object) -> Match | None:

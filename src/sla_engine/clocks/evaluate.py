@@ -20,12 +20,13 @@ moment. All instants returned are UTC.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from sla_engine._time import format_duration, from_us, horizon_us, to_us, us_to_td
 from sla_engine.clocks._engine import (
@@ -40,10 +41,17 @@ from sla_engine.clocks._engine import (
     dump_run,
     load_run,
 )
-from sla_engine.clocks.events import VALUE_REQUIRED, Event, EventKind, Ticket, check_zone
+from sla_engine.clocks.events import (
+    VALUE_REQUIRED,
+    Event,
+    EventKind,
+    Ticket,
+    check_attributes,
+    check_zone,
+)
 from sla_engine.clocks.sla import SLA
 from sla_engine.data_versions import DataVersions, data_versions
-from sla_engine.errors import NaiveDatetimeError, TicketError
+from sla_engine.errors import NaiveDatetimeError, SLAEngineWarning, TicketError
 
 __all__ = [
     "ClockEvent",
@@ -88,6 +96,8 @@ class StreamKind(StrEnum):
     WARNED = "warned"
     BREACHED = "breached"
     ESCALATED = "escalated"
+    #: an escalation level did not answer within its ``responds_within``
+    ESCALATION_ANSWER_BREACHED = "escalation_answer_breached"
     FULFILLED = "fulfilled"
     CANCELLED = "cancelled"
     RESET = "reset"
@@ -200,7 +210,7 @@ _Row = tuple[
     int | None,
     int | None,
     list[int | None],
-    list[tuple[str, int]],
+    list[tuple[str, int, int | None, int]],
 ]
 
 
@@ -223,7 +233,9 @@ class TicketClock:
         clock.evaluate(as_of=t1)
 
     A refused event changes nothing. ``feed_us`` and ``rows_us`` are the integer fast paths.
-    ``timezone`` is the customer's IANA zone, for calendars marked ``customer_zone``.
+    ``timezone`` is the customer's IANA zone, for calendars marked ``customer_zone``;
+    ``attributes`` any other attributes the service sends (``{"region": "emea"}``), that
+    rules may match on.
     """
 
     __slots__ = ("_run", "sla")
@@ -238,12 +250,19 @@ class TicketClock:
         channel: str | None = None,
         issue_class: str | None = None,
         timezone: str | None = None,
+        attributes: Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(sla, SLA):
             raise TicketError(f"expected an SLA, got {type(sla).__name__}")
         self.sla = sla
-        attrs = (tier, severity, channel, issue_class)
-        for name, value in zip(_ATTRIBUTE_NAMES, attrs, strict=True):
+        attrs: tuple[str | None, ...] = (tier, severity, channel, issue_class)
+        if attributes is not None:
+            check_attributes(ticket_id, attributes)
+        extra = sla.engine.extra
+        if extra:
+            others = attributes or {}
+            attrs = (*attrs, *(others.get(name) for name in extra))
+        for name, value in zip(_ATTRIBUTE_NAMES, attrs, strict=False):
             if value is not None and (value.__class__ is not str or not value):
                 if isinstance(value, str) and value:
                     continue
@@ -267,6 +286,7 @@ class TicketClock:
             channel=ticket.channel,
             issue_class=ticket.issue_class,
             timezone=ticket.timezone,
+            attributes=ticket.attributes,
         )
 
     @property
@@ -332,12 +352,15 @@ class TicketClock:
         It names its format and version and the policy it was taken under (the SLA's
         ``name``, ``version`` and :attr:`~sla_engine.clocks.sla.SLA.content_hash`);
         :meth:`restore` under that SLA gives a clock that answers exactly as this one, now and
-        after any further events. Instants are µs since the epoch (UTC).
+        after any further events. Instants are µs since the epoch (UTC). ``data_versions``
+        records the calendar data in use (:func:`~sla_engine.data_versions.data_versions`);
+        restoring under other data warns.
         """
         return {
             "format": SNAPSHOT_FORMAT,
             "format_version": SNAPSHOT_VERSION,
             "policy": _policy_id(self.sla),
+            "data_versions": data_versions().to_mapping(),
             "clock": dump_run(self._run),
         }
 
@@ -346,7 +369,11 @@ class TicketClock:
         """A clock in the state :meth:`snapshot` wrote, under the same ``sla``.
 
         Raises ``TicketError`` if the snapshot is not one, is of another format version, was
-        taken under another policy (name, version or content) or is malformed.
+        taken under another policy (name, version or content) or is malformed. A snapshot
+        taken under other calendar data (another ``holidays`` release or time-zone database)
+        is restored with an :class:`~sla_engine.errors.SLAEngineWarning`: the cycles keep what
+        they counted, and what is counted from now on uses this process's data. A snapshot
+        without ``data_versions`` (written before they were recorded) restores silently.
         """
         if not isinstance(sla, SLA):
             raise TicketError(f"expected an SLA, got {type(sla).__name__}")
@@ -377,6 +404,7 @@ class TicketClock:
                 "the policy it was taken under, or replay the ticket's events under this one",
                 path=("policy",),
             )
+        _check_data_versions(snapshot.get("data_versions", _UNRECORDED))
         clock = cls.__new__(cls)
         clock.sla = sla
         try:
@@ -456,7 +484,8 @@ def rows_many_us(
     """Many tickets on the integer fast path, for a service that keeps its logs as integers.
 
     Each ticket is ``(ticket_id, attributes, events)``: ``attributes`` maps any of tier,
-    severity, channel, issue_class and timezone to text (or ``None``), ``events`` are
+    severity, channel, issue_class, timezone and the other attributes the SLA's rules name
+    (``region`` ...) to text (or ``None``), ``events`` are
     ``(at_us, EventKind, value)`` in time order. Yields, per ticket and in order, the rows of
     :meth:`TicketClock.rows_us` at ``as_of_us``: the answers of :func:`evaluate` (events after
     ``as_of_us`` are ignored). A bad ticket raises the error :class:`TicketClock` would, naming
@@ -466,7 +495,8 @@ def rows_many_us(
         raise TicketError(f"expected an SLA, got {type(sla).__name__}")
     if as_of_us.__class__ is not int:
         raise TicketError(f"as_of_us must be an int of µs since the epoch, got {as_of_us!r}")
-    run = Run(sla.engine, "", (None, None, None, None), None, trace=False)
+    extra = sla.engine.extra
+    run = Run(sla.engine, "", (None, None, None, None, *(None for _ in extra)), None, trace=False)
     begin = run.begin
     feed_many = run.feed_many
     for ticket_id, attrs, events in tickets:
@@ -475,7 +505,12 @@ def rows_many_us(
         severity = get("severity")
         channel = get("channel")
         issue_class = get("issue_class")
-        values = (tier, severity, channel, issue_class)
+        values: tuple[str | None, ...] = (tier, severity, channel, issue_class)
+        others: dict[str, str] | None = None
+        if extra:
+            # the other attributes a rule names, as keys of the mapping (a table's columns)
+            others = {name: v for name in extra if (v := get(name)) is not None}
+            values = (*values, *(others.get(name) for name in extra))
         zone = get("timezone")
         # each attribute None or a non-empty str (the common case); else the clock's check
         if (
@@ -485,6 +520,7 @@ def rows_many_us(
             or (severity is not None and (severity.__class__ is not str or not severity))
             or (channel is not None and (channel.__class__ is not str or not channel))
             or (issue_class is not None and (issue_class.__class__ is not str or not issue_class))
+            or (others and not all(v.__class__ is str and v for v in others.values()))
         ):
             TicketClock(  # raises the clock's error for a bad id, attribute or zone
                 sla,
@@ -494,6 +530,7 @@ def rows_many_us(
                 channel=values[2],
                 issue_class=values[3],
                 timezone=zone,
+                attributes=others,
             )
         begin(ticket_id, values, zone)  # one run serves every ticket in turn
         feed_many(events, as_of_us, _check_event_us)
@@ -527,6 +564,40 @@ def next_deadlines_many(
 
 
 # ---------------------------------------------------------------------- internals
+_UNRECORDED: Any = object()
+#: what must be equal for the data to be the same (the path of the zone files need not be)
+_COMPARED_VERSIONS: Final = ("holidays", "tzdb", "tzdb_source", "tzdata_package")
+
+
+def _check_data_versions(taken: Any) -> None:
+    """Warn if a snapshot's calendar data versions are not this process's (see ``restore``)."""
+    if taken is _UNRECORDED:
+        return
+    if not isinstance(taken, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in taken.items()
+    ):
+        raise TicketError(
+            f"the snapshot's data_versions must map names to versions, got {taken!r}; pass "
+            "what TicketClock.snapshot() returned, unchanged",
+            path=("data_versions",),
+        )
+    here = data_versions().to_mapping()
+    changed = [
+        f"{key} {taken.get(key)!r} -> {here.get(key)!r}"
+        for key in _COMPARED_VERSIONS
+        if taken.get(key) != here.get(key)
+    ]
+    if changed:
+        warnings.warn(
+            "the snapshot was taken under other calendar data ("
+            + ", ".join(changed)
+            + "); the restored clock counts from now on with this process's data, so its due "
+            "times may move; replay the ticket's events for answers wholly under this data",
+            SLAEngineWarning,
+            stacklevel=3,
+        )
+
+
 def _policy_id(sla: SLA) -> dict[str, Any]:
     return {"name": sla.name, "version": sla.version, "hash": sla.content_hash}
 
@@ -653,7 +724,7 @@ def _timed(
     c: Cycle,
     breach: int | None,
     warn: list[int | None],
-    esc: list[tuple[str, int]],
+    esc: list[tuple[str, int, int | None, int]],
 ) -> list[tuple[int, StreamKind, str]]:
     """(instant, kind, detail) of the time-driven entries of a cycle, reached or not."""
     out: list[tuple[int, StreamKind, str]] = []
@@ -667,9 +738,17 @@ def _timed(
             (breach, StreamKind.BREACHED, f"target {format_duration(us_to_td(c.target))} passed")
         )
     if esc:
-        for name, at2 in esc:
+        for name, at2, late, within in esc:
             if _visible(at2, c, None):
                 out.append((at2, StreamKind.ESCALATED, f"to {name}"))
+            if late is not None and _visible(late, c, None):
+                out.append(
+                    (
+                        late,
+                        StreamKind.ESCALATION_ANSWER_BREACHED,
+                        f"{name} did not answer within {format_duration(us_to_td(within))}",
+                    )
+                )
     return out
 
 

@@ -1,19 +1,20 @@
 """A ticket as an ordered event log.
 
 A :class:`Ticket` is an id, the attributes that pick its targets (tier, severity, channel, issue
-class) as they stood when it was created, optionally the customer's IANA time zone (used by
-calendars marked ``customer_zone``), and its events in time order. Events that share an
-instant are applied in the order given; an event earlier than the one before it is an error that
-names it.
+class, and any others a service sends in ``attributes``, such as region or plan) as they stood
+when it was created, optionally the customer's IANA time zone (used by calendars marked
+``customer_zone``), and its events in time order. Events that share an instant are applied in
+the order given; an event earlier than the one before it is an error that names it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sla_engine._bounds import refuse_huge_fields, refuse_huge_ints
@@ -44,6 +45,8 @@ class EventKind(StrEnum):
     VERIFIED = "verified"  # enters the lifecycle's verified state
     CLOSED = "closed"  # enters the lifecycle's closed state
     REOPENED = "reopened"  # value: the state to reopen into (default: the lifecycle's)
+    ESCALATION_ANSWERED = "escalation_answered"  # value: the escalation level that answered
+    ATTRIBUTE_CHANGED = "attribute_changed"  # value: "name=value" of another attribute
     CUSTOM = "custom"  # value: the custom event's name
 
 
@@ -55,7 +58,22 @@ VALUE_REQUIRED: Mapping[EventKind, str] = {
     EventKind.CHANNEL_CHANGED: "the new channel",
     EventKind.ISSUE_CLASS_CHANGED: "the new issue class",
     EventKind.CUSTOM: "the custom event's name",
+    EventKind.ESCALATION_ANSWERED: "the escalation level's name",
+    EventKind.ATTRIBUTE_CHANGED: "the other attribute and its new value, e.g. 'plan=gold'",
 }
+
+#: how the name of an attribute beyond the named four is spelled (``region``, ``plan``)
+ATTRIBUTE_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def split_attribute(value: str) -> tuple[str, str] | None:
+    """``("plan", "gold")`` from an ``attribute_changed`` value ``"plan=gold"``; ``None`` if it
+    is not ``name=value`` with a name other than the named four and a non-empty value."""
+    name, sep, new = value.partition("=")
+    if not sep or not new or not ATTRIBUTE_NAME.fullmatch(name) or name in ATTRIBUTES:
+        return None
+    return name, new
+
 
 #: Attribute set by each attribute-changing event kind.
 ATTRIBUTE_OF: Mapping[EventKind, str] = {
@@ -108,6 +126,13 @@ class Event:
             raise TicketError(
                 f"event {_describe(self.kind.value, self.at)}: value must be a string, "
                 f"got {self.value!r}",
+                path=("value",),
+            )
+        if self.kind is EventKind.ATTRIBUTE_CHANGED and split_attribute(self.value) is None:  # type: ignore[arg-type]  # checked above
+            raise TicketError(
+                f"event {_describe(self.kind.value, self.at)}: value {self.value!r} is not "
+                "'name=value' of another attribute (e.g. 'plan=gold'); use tier_changed, "
+                "severity_changed, channel_changed or issue_class_changed for those four",
                 path=("value",),
             )
         object.__setattr__(
@@ -187,6 +212,9 @@ class Ticket:
     channel: str | None = None
     issue_class: str | None = None
     timezone: str | None = None
+    #: any other attributes the service sends (region, customer, product, plan), by name;
+    #: rules may match on them
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         refuse_huge_fields(
@@ -210,6 +238,7 @@ class Ticket:
                     path=(name,),
                 )
         check_zone(self.id, self.timezone)
+        check_attributes(self.id, self.attributes)
         if not self.events:
             raise TicketError(
                 f"ticket {self.id!r} has no events; its log must start with a 'created' event",
@@ -232,13 +261,21 @@ class Ticket:
         if not isinstance(data, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {data!r}")
         ticket_id = data.get("id")
-        unknown = sorted(set(data) - {"id", "events", "timezone", *ATTRIBUTES})
+        unknown = sorted(set(data) - {"id", "events", "timezone", "attributes", *ATTRIBUTES})
         if unknown:
             raise TicketError(
                 f"ticket {ticket_id!r}: unknown keys {unknown}; expected id, events, "
                 + ", ".join(ATTRIBUTES)
-                + ", timezone",
+                + ", timezone, attributes (other attributes go in 'attributes', e.g. "
+                '{"region": "emea"})',
                 path=(unknown[0],),
+            )
+        others = data.get("attributes", {})
+        if not isinstance(others, Mapping):
+            raise TicketError(
+                f"ticket {ticket_id!r}: attributes must be a mapping of names to values, e.g. "
+                f'{{"region": "emea", "plan": "gold"}}, got {others!r}',
+                path=("attributes",),
             )
         raw_events = data.get("events")
         if not isinstance(raw_events, Sequence) or isinstance(raw_events, str):
@@ -258,6 +295,7 @@ class Ticket:
             id=ticket_id,  # type: ignore[arg-type]  # checked in __post_init__
             events=tuple(events),
             timezone=data.get("timezone"),
+            attributes=dict(others),
             **{name: data.get(name) for name in ATTRIBUTES},
         )
 
@@ -270,6 +308,8 @@ class Ticket:
                 out[name] = value
         if self.timezone is not None:
             out["timezone"] = self.timezone
+        if self.attributes:
+            out["attributes"] = dict(self.attributes)
         out["events"] = [e.to_mapping() for e in self.events]
         return out
 
@@ -290,6 +330,29 @@ def check_zone(ticket_id: str, zone: object) -> None:
         "'Europe/Berlin' or 'America/New_York', or leave it out to use each calendar's own zone",
         path=("timezone",),
     )
+
+
+def check_attributes(ticket_id: str, attributes: object) -> None:
+    """Raise unless ``attributes`` maps names (not the named four) to non-empty strings."""
+    if not isinstance(attributes, Mapping):
+        raise TicketError(
+            f"ticket {ticket_id!r}: attributes must be a mapping of names to values, got "
+            f"{attributes!r}",
+            path=("attributes",),
+        )
+    for name, value in attributes.items():
+        if not isinstance(name, str) or not name or name in ATTRIBUTES:
+            raise TicketError(
+                f"ticket {ticket_id!r}: attribute name {name!r} is not allowed among the other "
+                f"attributes (give {', '.join(ATTRIBUTES)} as their own fields)",
+                path=("attributes", str(name)),
+            )
+        if not isinstance(value, str) or not value:
+            raise TicketError(
+                f"ticket {ticket_id!r}: attribute {name!r} must be a non-empty string, "
+                f"got {value!r}",
+                path=("attributes", name),
+            )
 
 
 def check_order(ticket_id: str, index: int, event: Event, previous: Event | None) -> None:

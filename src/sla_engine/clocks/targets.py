@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from sla_engine._time import BusinessDays, format_duration, parse_duration
-from sla_engine.clocks.events import ATTRIBUTES
+from sla_engine.clocks.events import ATTRIBUTE_NAME, ATTRIBUTES
 from sla_engine.errors import DurationError, TicketError
 
 __all__ = ["CalendarRule", "Match", "TargetRule", "parse_rule_target", "parse_target"]
@@ -48,18 +48,60 @@ def _values(value: object, path: Sequence[str | int]) -> frozenset[str] | None:
     raise TicketError(f"expected a value or a non-empty list of values, got {value!r}", path=path)
 
 
+def _check_name(name: object, path: Sequence[str | int]) -> None:
+    if not isinstance(name, str) or not ATTRIBUTE_NAME.fullmatch(name):
+        raise TicketError(
+            f"attribute name {name!r} is not a name (expected lower-case letters, digits and "
+            "'_', starting with a letter, e.g. 'region')",
+            path=path,
+        )
+    if name in ATTRIBUTES:
+        raise TicketError(
+            f"{name!r} is a named attribute; give it as {name}=..., not among the others",
+            path=path,
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Match:
-    """Conditions on a ticket's attributes; ``None`` accepts any value (even an unset one)."""
+    """Conditions on a ticket's attributes; ``None`` accepts any value (even an unset one).
+
+    ``tier``, ``severity``, ``channel`` and ``issue_class`` are the named attributes;
+    ``attributes`` holds conditions on any other attribute a service sends (region, customer,
+    product, plan), as ``(name, accepted values)`` pairs sorted by name. A ticket without such
+    an attribute does not match a condition on it. Build one with
+    ``Match.from_mapping({"tier": "premium", "region": ["emea", "apac"]})``.
+    """
 
     tier: frozenset[str] | None = None
     severity: frozenset[str] | None = None
     channel: frozenset[str] | None = None
     issue_class: frozenset[str] | None = None
+    attributes: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ATTRIBUTES:
-            value = getattr(self, name)
+        named = [(name, getattr(self, name)) for name in ATTRIBUTES]
+        if not isinstance(self.attributes, tuple):
+            raise TicketError(
+                f"match attributes: expected a tuple of (name, frozenset) pairs, got "
+                f"{self.attributes!r}; use Match.from_mapping",
+                path=("attributes",),
+            )
+        for pair in self.attributes:
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise TicketError(
+                    f"match attributes: expected (name, frozenset) pairs, got {pair!r}",
+                    path=("attributes",),
+                )
+            _check_name(pair[0], ("attributes", str(pair[0])))
+        names = [name for name, _ in self.attributes]
+        if names != sorted(set(names)):
+            raise TicketError(
+                f"match attributes: names must be unique and sorted, got {names}; use "
+                "Match.from_mapping",
+                path=("attributes",),
+            )
+        for name, value in (*named, *self.attributes):
             if value is not None and (
                 not isinstance(value, frozenset)
                 or not value
@@ -71,46 +113,63 @@ class Match:
                     path=(name,),
                 )
 
-    def conditions(self) -> tuple[frozenset[str] | None, ...]:
-        """The four conditions in :data:`~sla_engine.clocks.events.ATTRIBUTES` order."""
-        return (self.tier, self.severity, self.channel, self.issue_class)
+    def names(self) -> tuple[str, ...]:
+        """The other attributes (beyond the named four) this match has conditions on."""
+        return tuple(name for name, _ in self.attributes)
+
+    def conditions(self, names: Sequence[str] = ATTRIBUTES) -> tuple[frozenset[str] | None, ...]:
+        """The condition on each attribute of ``names`` (by default the named four), in that
+        order; ``None`` where there is none."""
+        others = dict(self.attributes)
+        return tuple(
+            getattr(self, name) if name in ATTRIBUTES else others.get(name) for name in names
+        )
+
+    def _all(self) -> tuple[tuple[str, frozenset[str] | None], ...]:
+        named = tuple((name, getattr(self, name)) for name in ATTRIBUTES)
+        return (*named, *self.attributes)
 
     def is_catch_all(self) -> bool:
         """True when the rule accepts every ticket."""
-        return all(c is None for c in self.conditions())
+        return all(c is None for _, c in self._all())
 
-    def mismatch(self, attributes: Sequence[str | None]) -> str | None:
-        """Why ``attributes`` do not match (the first failing condition), or ``None``."""
-        for name, wanted, value in zip(ATTRIBUTES, self.conditions(), attributes, strict=True):
+    def mismatch(self, attributes: Mapping[str, str | None] | Sequence[str | None]) -> str | None:
+        """Why a ticket with ``attributes`` (by name, or the named four in order) does not
+        match (the first failing condition), or ``None``."""
+        if not isinstance(attributes, Mapping):
+            attributes = dict(zip(ATTRIBUTES, attributes, strict=True))
+        for name, wanted in self._all():
+            value = attributes.get(name)
             if wanted is not None and value not in wanted:
                 return f"{name} is {value!r}, the rule wants {' or '.join(sorted(wanted))}"
         return None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, path: Sequence[str | int] = ()) -> Match:
-        """Build from ``{"tier": ["enterprise"], "severity": "sev1"}``; ``{}`` matches all."""
+        """Build from ``{"tier": ["enterprise"], "severity": "sev1", "region": "emea"}``;
+        ``{}`` matches all. Keys other than the named four are conditions on other attributes.
+        """
         if not isinstance(data, Mapping):
             raise TicketError(f"'when' must be a mapping, got {data!r}", path=path)
-        unknown = sorted(set(data) - set(ATTRIBUTES))
-        if unknown:
-            raise TicketError(
-                f"unknown condition {unknown[0]!r}; expected {', '.join(ATTRIBUTES)}",
-                path=(*path, unknown[0]),
-            )
-        return cls(**{k: _values(v, (*path, k)) for k, v in data.items()})
+        others = []
+        for key in sorted(k for k in data if k not in ATTRIBUTES):
+            _check_name(key, (*path, key))
+            values = _values(data[key], (*path, key))
+            if values is not None:
+                others.append((key, values))
+        return cls(
+            **{k: _values(v, (*path, k)) for k, v in data.items() if k in ATTRIBUTES},
+            attributes=tuple(others),
+        )
 
     def to_mapping(self) -> dict[str, Any]:
         """Plain data that :meth:`from_mapping` reads back to an equal match."""
-        return {
-            name: sorted(value)
-            for name, value in zip(ATTRIBUTES, self.conditions(), strict=True)
-            if value is not None
-        }
+        return {name: sorted(value) for name, value in self._all() if value is not None}
 
     def __str__(self) -> str:
         parts = [
             f"{name} in {'|'.join(sorted(value))}"
-            for name, value in zip(ATTRIBUTES, self.conditions(), strict=True)
+            for name, value in self._all()
             if value is not None
         ]
         return " and ".join(parts) or "any ticket"

@@ -171,6 +171,8 @@ def planned_rules(spec: PolicySpec) -> dict[str, list[PlannedRule]]:
                 for key in ATTRIBUTES
                 if (values := getattr(rule.when, key, None)) is not None
             }
+            if rule.when is not None:
+                when.update((k, tuple(v)) for k, v in sorted(rule.when.others().items()))
             name = rule.name or (
                 " and ".join(f"{k} {'|'.join(v)}" for k, v in when.items()) or "any ticket"
             )
@@ -475,7 +477,10 @@ def _chain_data(chain: Any, when: dict[str, list[str]] | None) -> dict[str, Any]
     previous: timedelta | BusinessDays | None = None
     for level in chain.levels:
         after = level.after if level.after is not None else (previous or timedelta(0))
-        levels.append({"name": level.name, "after": _text(after)})
+        item = {"name": level.name, "after": _text(after)}
+        if level.responds_within is not None:
+            item["responds_within"] = _text(level.responds_within)
+        levels.append(item)
         previous = level.responds_within
     data: dict[str, Any] = {"levels": levels}
     for key in ("clock", "metrics", "notify_calendar"):

@@ -164,6 +164,7 @@ def check_references(ctx: LintContext) -> None:
     metrics = metric_names(spec)
     states = state_names(spec)
     attributes = attribute_names(spec)
+    declared = [a for a in spec.attributes or [] if a not in ATTRIBUTES]
     for name, entry in spec.calendars.items():
         if isinstance(entry, ComposedCalendarSpec):
             _composed_refs(ctx, ("calendars", name), entry, calendars)
@@ -206,6 +207,24 @@ def check_references(ctx: LintContext) -> None:
                     path = (*path, j) if len(values) > 1 else path
                     kind = attribute.replace("_", " ")
                     ctx.check(kind, path, value, attributes[attribute])
+            for other in sorted(rule.when.others() if rule.when is not None else {}):
+                if other in declared:
+                    continue
+                known = [*ATTRIBUTES, *declared]
+                ctx.report(
+                    ("rules", metric, i, "when", other),
+                    f"unknown ticket attribute {other!r}{suggest(other, known)}; a rule may "
+                    f"name {', '.join(known)}; declare other attributes in the top-level "
+                    "'attributes' list, e.g. attributes: [region, plan]",
+                    at="key",
+                )
+    for i, name in enumerate(spec.attributes or []):
+        if name in ATTRIBUTES:
+            ctx.report(
+                ("attributes", i),
+                f"{name!r} is a named ticket attribute (tier, severity, channel, issue_class "
+                "are always known); list only the others, e.g. region or plan",
+            )
     for name, metric_spec in (spec.metrics or {}).items():
         if metric_spec is None:
             continue
@@ -690,7 +709,7 @@ def check_response_before_resolution(ctx: LintContext) -> None:
     reported: set[tuple[Path, Path]] = set()
     for response, resolution in itertools.product(responses, resolutions):
         both = [*plans[response], *plans[resolution]]
-        for combo in _combos(both, ATTRIBUTES):
+        for combo in _combos(both, (*ATTRIBUTES, *sorted(set(spec.attributes or ())))):
             a, b = _select(plans[response], combo), _select(plans[resolution], combo)
             if a is None or b is None or (a.origin, b.origin) in reported:
                 continue

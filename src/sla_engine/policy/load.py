@@ -682,9 +682,12 @@ class PolicySet:
         """The version whose clocks govern ``ticket`` when asked at ``as_of``.
 
         ``governs`` names the choice: ``"creation"`` (the default) the version in force when
-        the ticket was created, so the due times told at opening stay true; ``"latest"`` the
-        version in force at ``as_of``, so a later version (an added holiday, changed hours)
-        reaches open tickets, replayed from their creation.
+        the ticket was created, so the due times told at opening stay true; ``"cycle_start"``
+        the version in force when the ticket's current cycle began (its creation, or its last
+        ``reopened`` event at or before ``as_of``), so a ticket reopened after a new version
+        took effect is held to that version; ``"latest"`` the version in force at ``as_of``,
+        so a later version (an added holiday, changed hours) reaches open tickets. Whichever
+        version governs, the ticket is replayed under it from its creation.
         """
         if governs not in _GOVERNS:
             raise PolicyError(
@@ -696,6 +699,7 @@ class PolicySet:
                 ]
             )
         from sla_engine._time import require_aware
+        from sla_engine.clocks import EventKind
 
         if governs == "latest":
             return self.for_instant(require_aware(as_of, "as_of"))
@@ -703,6 +707,15 @@ class PolicySet:
             raise PolicyError(
                 [PolicyProblem(path="events", message=f"ticket {ticket.id!r} has no events")]
             )
+        if governs == "cycle_start":
+            limit = require_aware(as_of, "as_of")
+            start = ticket.events[0].at
+            for event in ticket.events:
+                if event.at > limit:
+                    break
+                if event.kind is EventKind.REOPENED:
+                    start = event.at
+            return self.for_instant(start)
         return self.for_instant(ticket.events[0].at)
 
     def evaluate(self, ticket: Ticket, *, as_of: datetime, governs: str = "creation") -> Evaluation:
@@ -736,7 +749,7 @@ class PolicySet:
 
 
 #: the choices of :meth:`PolicySet.governing`
-_GOVERNS: Final = ("creation", "latest")
+_GOVERNS: Final = ("creation", "cycle_start", "latest")
 
 
 def load_policy_set(paths: Sequence[str | os.PathLike[str]]) -> PolicySet:

@@ -768,12 +768,23 @@ NameSet = Annotated[
 
 
 class WhenSpec(_Model):
-    """Conditions on a ticket's attributes; each names one value or a list of accepted ones."""
+    """Conditions on a ticket's attributes; each names one value or a list of accepted ones.
+
+    Beside tier, severity, channel and issue class, a rule may name any attribute the policy
+    declares in ``attributes`` (``region: emea``); lint reports an undeclared one.
+    """
+
+    model_config = ConfigDict(strict=True, extra="allow", frozen=True, defer_build=True)
+    __pydantic_extra__: dict[str, NameSet]
 
     tier: NameSet | None = None
     severity: NameSet | None = None
     channel: NameSet | None = None
     issue_class: NameSet | None = None
+
+    def others(self) -> dict[str, list[str]]:
+        """The conditions on attributes beyond the named four, by name."""
+        return dict(self.__pydantic_extra__ or {})
 
 
 class RuleSpec(_Model):
@@ -1201,6 +1212,13 @@ class PolicySpec(_Model):
         Field(description="lifecycle states in order (default: New ... Closed)"),
     ] = None
     lifecycle: LifecycleSpec | None = None
+    attributes: Annotated[
+        list[Ident] | None,
+        Field(
+            description="other ticket attributes rules may name in 'when', beside tier, "
+            "severity, channel and issue_class (e.g. [region, plan])"
+        ),
+    ] = None
     channels: dict[Ident, ChannelSpec | None] | None = None
     issue_classes: dict[Ident, IssueClassSpec | None] | None = None
     tiers: dict[Ident, TierSpec] | None = None
