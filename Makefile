@@ -13,7 +13,7 @@ LOWEST := .venv-lowest
 LOWEST_LOCK := requirements/lowest.txt
 # the lowest Python requires-python allows, which the lowest pins are resolved for
 LOWEST_PYTHON ?= 3.11
-GROUPS := --extra numpy --extra report --group test --group lint --group docs
+GROUPS := --extra numpy --extra report --group test --group spark-test --group lint --group docs
 
 # uv uses the machine's Python, never one it would download, and the lock as written.
 export UV_PYTHON_DOWNLOADS := never

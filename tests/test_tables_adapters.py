@@ -187,21 +187,19 @@ SPARK_WARNINGS = pytest.mark.filterwarnings(
 @SPARK_WARNINGS
 def test_spark_rows_equal_the_single_process_rows(spark: Any) -> None:
     """Spark in local mode gives evaluate_table's rows, text or timestamp instants alike."""
-    from sla_engine.tables.spark import evaluate_spark
+    from sla_engine.tables.spark import evaluate_spark, spark_frame
 
     t_table, e_table = tables(workload(), interleave=True)
     as_of = T0 + timedelta(hours=2)
     want = evaluate_table(SLA_, t_table, e_table, as_of=as_of)
-    tickets = spark.createDataFrame(t_table.to_pandas())
-    events = spark.createDataFrame(e_table.to_pandas())
+    tickets = spark_frame(spark, t_table)
+    events = spark_frame(spark, e_table)
     got = evaluate_spark(SLA_, tickets, events, as_of=as_of).toArrow()
     assert same_rows(got, want)
     text_at = e_table.set_column(
         1, "at", pa.array([t.isoformat() for t in e_table["at"].to_pylist()])
     )
-    got = evaluate_spark(
-        SLA_, tickets, spark.createDataFrame(text_at.to_pandas()), as_of=as_of
-    ).toArrow()
+    got = evaluate_spark(SLA_, tickets, spark_frame(spark, text_at), as_of=as_of).toArrow()
     assert same_rows(got, want)
 
 
@@ -232,7 +230,7 @@ def test_the_spark_recipe_in_the_docs_runs(spark: Any) -> None:
 @SPARK_WARNINGS
 def test_spark_bad_row_fails_the_job_with_its_reason(spark: Any) -> None:
     """A bad row fails the Spark job; the message names the kind."""
-    from sla_engine.tables.spark import evaluate_spark
+    from sla_engine.tables.spark import evaluate_spark, spark_frame
 
     t_table, e_table = tables(workload(3))
     kinds = e_table["kind"].to_pylist()
@@ -240,8 +238,8 @@ def test_spark_bad_row_fails_the_job_with_its_reason(spark: Any) -> None:
     e_table = e_table.set_column(2, "kind", pa.array(kinds))
     frame = evaluate_spark(
         SLA_,
-        spark.createDataFrame(t_table.to_pandas()),
-        spark.createDataFrame(e_table.to_pandas()),
+        spark_frame(spark, t_table),
+        spark_frame(spark, e_table),
         as_of=T0,
     )
     with pytest.raises(Exception, match="agent_replied"):

@@ -17,7 +17,7 @@ from sla_engine.errors import TableError
 from sla_engine.tables.evaluate import evaluate_table, result_schema
 from sla_engine.tables.parcel import PolicyParcel
 
-__all__ = ["evaluate_spark"]
+__all__ = ["evaluate_spark", "spark_frame"]
 
 _SEQ = "_sla_engine_seq"
 
@@ -73,3 +73,15 @@ def evaluate_spark(policy: object, tickets: Any, events: Any, *, as_of: datetime
         .cogroup(numbered.groupBy("ticket_id"))
         .applyInArrow(_group_function(parcel, as_of, arrow_schema), spark_schema)
     )
+
+
+def spark_frame(spark: Any, table: Any) -> Any:
+    """A Spark DataFrame of an Arrow table, typed by the table's own schema.
+
+    ``spark.createDataFrame(table.to_pandas())`` infers types from the values, which fails on
+    a column that is all nulls (and depends on the pyarrow and pandas releases); the schema
+    never has to be guessed this way.
+    """
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return spark.createDataFrame(table.to_pandas(), schema=from_arrow_schema(table.schema))
