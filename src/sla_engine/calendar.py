@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import FIRST_YEAR, LAST_YEAR, from_us, td_to_us, to_us, us_to_td
 from sla_engine.closures import ClosedDates, HolidaySource, check_horizon, parse_date
 from sla_engine.errors import CalendarError, HorizonError, UnknownTimeZoneError
@@ -396,6 +397,10 @@ class BusinessCalendar:
         special: Mapping[Any, Any] | None = None,
         name: str | None = None,
     ) -> None:
+        definition = {"timezone": timezone, "hours": hours, "holidays": holidays}
+        definition |= {"closed": closed, "special": special, "name": name}
+        for key, value in definition.items():  # before any message shows such a number
+            refuse_huge_ints(value, (key,), CalendarError)
         self._zone = _load_zone(timezone)
         self._weekly = WeeklyHours.parse(hours)
         self._holidays = _parse_holidays(holidays)
