@@ -7,15 +7,17 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bounded import bounded
 from sla_engine import BusinessCalendar
+from sla_engine.cli import main
 from sla_engine.closures import parse_years
-from sla_engine.credits import BillingPeriod, Fee, Incident, compute_credit
-from sla_engine.errors import CalendarError, CreditError
+from sla_engine.credits import BillingPeriod, Fee, Incident, billing_run, compute_credit
+from sla_engine.errors import CalendarError, CreditError, HorizonError
 from sla_engine.policy import load_policy
 
 __all__ = ["bounded"]
@@ -117,3 +119,74 @@ def test_frozen_date_name_that_is_not_text_is_refused(name: object) -> None:
             holidays={"country": "US", "frozen": "2026", "dates": {"2026-01-01": name}},
         )
     assert info.value.path == ("holidays", "dates", "2026-01-01")
+
+
+SPARK = Path(__file__).resolve().parent.parent / "examples" / "policies" / "spark-drive.yaml"
+INCIDENTS_CSV = "customer,start,end\nacme,2026-03-03T14:00:00Z,2026-03-03T19:30:00Z\n"
+
+
+def _billing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], customers: str, name: str = "c.csv"
+) -> tuple[int, str, str]:
+    (tmp_path / name).write_text(customers, encoding="utf-8")
+    (tmp_path / "i.csv").write_text(INCIDENTS_CSV, encoding="utf-8")
+    argv = ["credit", "--policy", str(SPARK), "--customers", str(tmp_path / name)]
+    code = main([*argv, "--incidents", str(tmp_path / "i.csv"), "--period", "2026-03"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_billing_csv_with_a_column_named_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'customer,fee,fee' silently took the last fee; it is an error naming the column."""
+    code, out, err = _billing(tmp_path, capsys, "customer,fee,fee\nacme,1000.00,2\n")
+    assert (code, out) == (1, "")
+    assert f"{tmp_path / 'c.csv'}:1: the column 'fee' is named twice" in err
+
+
+@pytest.mark.parametrize(
+    ("row", "where"),
+    [
+        ("acme,1e999999999,", "fee"),
+        ("acme,1000.00,0001-01-01T00:00:00Z", "claim_filed_at"),
+    ],
+)
+def test_billing_row_errors_name_the_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str, where: str
+) -> None:
+    """A bad value in the third row of a customers file named neither the file nor the row
+    (and a claim_filed_at outside the horizon lost even the customer's path)."""
+    good = "globex,5.00,\nfoo,5.00,\n"
+    code, out, err = _billing(tmp_path, capsys, f"customer,fee,claim_filed_at\n{good}{row}\n")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {tmp_path / 'c.csv'}:4: {where}: ")
+
+
+def test_billing_run_claim_outside_the_horizon_names_the_customer_row() -> None:
+    """billing_run's HorizonError for a claim in year 1 had the path ('claim_filed_at',)."""
+    policy = load_policy(SPARK)
+    assert policy.billing_cycle is not None
+    with pytest.raises(HorizonError) as info:
+        billing_run(
+            policy,
+            customers=[
+                {"customer": "a", "fee": "1"},
+                {"customer": "b", "fee": "1", "claim_filed_at": "0001-01-01T00:00:00Z"},
+            ],
+            incidents=[],
+            period=policy.billing_cycle.containing(datetime(2026, 3, 5, tzinfo=UTC)),
+        )
+    assert info.value.path == ("customers", 1, "claim_filed_at")
+
+
+def test_billing_json_rows_with_a_5000_digit_number_are_refused_with_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .json customers file with a 5,000-digit integer printed Python's own int-limit
+    message, naming no file."""
+    code, out, err = _billing(
+        tmp_path, capsys, '[{"customer": "acme", "fee": ' + "9" * 5000 + "}]", "c.json"
+    )
+    assert (code, out) == (1, "")
+    assert err == f"error: {tmp_path / 'c.json'}: a number is too long to read\n"

@@ -637,8 +637,9 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     return incidents, maintenance
 
 
-def _table_rows(text: str, name: str) -> list[dict[str, Any]]:
-    """Rows of a CSV file with a header, or of a JSON list of objects (a ``.json`` file)."""
+def _table_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows of a CSV file with a header, or of a JSON list of objects (a ``.json`` file), with
+    where each row is (``file:line`` of a CSV row, ``file[i]`` of a JSON one) for messages."""
     import csv
     import io
     import json
@@ -650,18 +651,32 @@ def _table_rows(text: str, name: str) -> list[dict[str, Any]]:
             raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
         except RecursionError:
             raise _Failure(f"{name}: not JSON: nested too deeply") from None
+        except ValueError:  # an integer too long to read
+            raise _Failure(f"{name}: a number is too long to read") from None
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise _Failure(f"{name}: expected a JSON list of objects, one per row")
-        return data
+        return data, [f"{name}[{i}]" for i in range(len(data))]
+    rows: list[dict[str, Any]] = []
+    where: list[str] = []
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = list(reader)
+        header = reader.fieldnames or []
+        twice = sorted({column for column in header if header.count(column) > 1})
+        if twice:
+            raise _Failure(
+                f"{name}:1: the column {twice[0]!r} is named twice in the header; keep one"
+            )
+        line = reader.line_num + 1
+        for row in reader:
+            rows.append(row)
+            where.append(f"{name}:{line}")
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise _Failure(f"{name}: not CSV: {exc}") from None
-    for i, row in enumerate(rows, start=2):
+    for row, at in zip(rows, where, strict=True):
         if None in row or any(v is None for v in row.values()):
-            raise _Failure(f"{name}:{i}: the row does not have one value per header column")
-    return rows
+            raise _Failure(f"{at}: the row does not have one value per header column")
+    return rows, where
 
 
 def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -669,6 +684,7 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import json
 
     from sla_engine.credits import billing_run
+    from sla_engine.errors import SLAEngineError
 
     versions = _Versions(args.policy, err)
     probe = versions.single or versions.set.versions[-1]
@@ -692,17 +708,29 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "--claim-filed-at",
             EXIT_USAGE,
         )
-    customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
-    incidents = _table_rows(_read_text(args.incidents, "incidents file"), args.incidents)
+    customers, customer_rows = _table_rows(
+        _read_text(args.customers, "customers file"), args.customers
+    )
+    incidents, incident_rows = _table_rows(
+        _read_text(args.incidents, "incidents file"), args.incidents
+    )
     if args.currency is not None or args.fee_per is not None:
         for row in customers:
             if args.currency is not None:
                 row.setdefault("currency", args.currency)
             if args.fee_per is not None:
                 row.setdefault("fee_per", args.fee_per)
-    table = billing_run(
-        policy, customers=customers, incidents=incidents, period=period, trace=args.trace
-    )
+    try:
+        table = billing_run(
+            policy, customers=customers, incidents=incidents, period=period, trace=args.trace
+        )
+    except SLAEngineError as exc:  # name the file and row, as the readers do
+        rows = {"customers": customer_rows, "incidents": incident_rows}.get(str(exc.path[:1][0]))
+        if rows is None or len(exc.path) < 2 or not isinstance(exc.path[1], int):
+            raise
+        where = _show_path(exc.path[2:])
+        message = exc.message.removeprefix(f"{where}: ") if where else exc.message
+        raise _Failure(f"{rows[exc.path[1]]}: {where + ': ' if where else ''}{message}") from None
     if args.trace:
         for decided in table.rows():
             line = {**decided.to_mapping(), "trace": list(decided.trace or ())}
