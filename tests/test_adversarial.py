@@ -3,19 +3,23 @@ failed (a raw exception, a hang or a different answer) before its fix."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bounded import bounded
 from sla_engine import BusinessCalendar
 from sla_engine.cli import main
-from sla_engine.closures import parse_years
+from sla_engine.closures import HolidaySource, parse_years
 from sla_engine.credits import BillingPeriod, Fee, Incident, billing_run, compute_credit
 from sla_engine.errors import CalendarError, CreditError, HorizonError
 from sla_engine.policy import load_policy
@@ -190,3 +194,59 @@ def test_billing_json_rows_with_a_5000_digit_number_are_refused_with_the_file(
     )
     assert (code, out) == (1, "")
     assert err == f"error: {tmp_path / 'c.json'}: a number is too long to read\n"
+
+
+FROZEN_ZONES = ["America/Los_Angeles", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Tehran"]
+
+
+def _live_and_frozen(zone: str) -> tuple[BusinessCalendar, BusinessCalendar]:
+    live = BusinessCalendar(
+        timezone=zone, hours={"mon-fri": ["09:00-17:00"], "sat": ["22:00-06:00"]}, holidays="US"
+    )
+    frozen = BusinessCalendar(
+        timezone=zone,
+        hours={"mon-fri": ["09:00-17:00"], "sat": ["22:00-06:00"]},
+        holidays=HolidaySource(country="US").freeze(2026, 2030).to_mapping(),
+    )
+    return live, frozen
+
+
+@pytest.mark.parametrize(
+    ("zone", "local"),
+    [
+        ("America/Los_Angeles", datetime(2030, 12, 31, 16, 30)),  # UTC is already in 2031
+        ("Etc/GMT+12", datetime(2030, 12, 31, 13, 0)),
+        ("Pacific/Kiritimati", datetime(2026, 1, 1, 5, 0)),  # UTC is still in 2025
+    ],
+)
+def test_frozen_calendar_answers_the_edges_of_its_own_years(zone: str, local: datetime) -> None:
+    """Frozen for 2026-2030, a calendar west of UTC refused every question after the UTC new
+    year on 2030-12-31 (and one east of UTC before it on 2026-01-01): compiling the whole UTC
+    year read dates past the frozen ones. It answers as the live calendar does."""
+    live, frozen = _live_and_frozen(zone)
+    t = local.replace(tzinfo=ZoneInfo(zone))
+    assert frozen.is_open(t) == live.is_open(t)
+    assert frozen.next_close(t) == live.next_close(t)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    zone=st.sampled_from(FROZEN_ZONES),
+    warm=st.lists(st.integers(min_value=-400, max_value=2200), max_size=3),
+    a=st.integers(min_value=0, max_value=5 * 365 * 24),
+    b=st.integers(min_value=0, max_value=5 * 365 * 24),
+)
+def test_frozen_calendar_agrees_with_live_inside_its_years_whatever_was_asked(
+    zone: str, warm: list[int], a: int, b: int
+) -> None:
+    """Law: inside the local years it holds, a frozen calendar (fresh, or warmed by questions
+    before, after or inside its years, answered or refused) answers as the live one."""
+    live, frozen = _live_and_frozen(zone)
+    start = datetime(2026, 1, 1, tzinfo=ZoneInfo(zone))
+    for days in warm:
+        with contextlib.suppress(CalendarError):
+            frozen.is_open(start + timedelta(days=days))
+    t, u = sorted((start + timedelta(hours=a), start + timedelta(hours=b)))
+    assert frozen.is_open(t) == live.is_open(t)
+    assert frozen.elapsed(t, u) == live.elapsed(t, u)
+    assert frozen.segments(t, u) == live.segments(t, u)

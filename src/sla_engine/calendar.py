@@ -32,7 +32,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import FIRST_YEAR, LAST_YEAR, from_us, td_to_us, to_us, us_to_td
-from sla_engine.closures import ClosedDates, HolidaySource, check_horizon, parse_date
+from sla_engine.closures import (
+    ClosedDates,
+    HolidaySource,
+    check_horizon,
+    frozen_span,
+    parse_date,
+)
 from sla_engine.errors import CalendarError, HorizonError, UnknownTimeZoneError
 from sla_engine.hours import (
     DAY_SECONDS,
@@ -825,6 +831,12 @@ class BusinessCalendar:
                 if near and (g1 - g0) * self._density() <= MAX_CACHED_SEGMENTS:
                     y0, y1 = g0, g1
             new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
+            frozen = self._frozen_us()
+            if frozen is not None and frozen[0] <= lo and hi <= frozen[1]:
+                # the UTC years reach past the local dates frozen holidays hold: compile only
+                # the instants they answer for (a question past them compiles whole years,
+                # and the frozen source refuses it, naming its years)
+                new_lo, new_hi = max(new_lo, frozen[0]), min(new_hi, frozen[1])
             parts: _Segments = []
             if state.hi > state.lo and new_lo <= state.lo and state.hi <= new_hi:
                 if new_lo < state.lo:
@@ -837,6 +849,16 @@ class BusinessCalendar:
             state = _State(new_lo, new_hi, _merge(parts))
             self._state = state
             return state
+
+    def _frozen_us(self) -> tuple[int, int] | None:
+        """The instants whose compiling reads only local dates every frozen holiday source
+        holds (``_build`` reads two days before and one after), or ``None`` without one."""
+        spans = [frozen_span(*h.frozen) for h in self._holidays if h.frozen is not None]
+        if self._kind != "hours" or not spans:
+            return None
+        first = max(lo for lo, _ in spans) + timedelta(days=2)
+        last = min(hi for _, hi in spans)
+        return self._wall_us(first, 0), self._wall_us(last, 0)
 
     def precompute(self, first_year: int, last_year: int) -> None:
         """Compile ``first_year``..``last_year`` (UTC) now rather than on first use, as far as
