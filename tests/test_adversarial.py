@@ -20,9 +20,10 @@ from bounded import bounded
 from sla_engine import BusinessCalendar
 from sla_engine.cli import main
 from sla_engine.closures import HolidaySource, parse_years
-from sla_engine.credits import BillingPeriod, Fee, Incident, billing_run, compute_credit
+from sla_engine.credits import BillingPeriod, Fee, Incident, _read, billing_run, compute_credit
 from sla_engine.errors import CalendarError, CreditError, HorizonError
 from sla_engine.policy import load_policy
+from sla_engine.render import render_policy
 
 __all__ = ["bounded"]
 
@@ -250,3 +251,67 @@ def test_frozen_calendar_agrees_with_live_inside_its_years_whatever_was_asked(
     assert frozen.is_open(t) == live.is_open(t)
     assert frozen.elapsed(t, u) == live.elapsed(t, u)
     assert frozen.segments(t, u) == live.segments(t, u)
+
+
+FULL_CREDIT = """
+format_version: 1
+name: db
+version: '1'
+effective_from: 2026-01-01
+currency: USD
+credits:
+  basis: period
+  rule: {kind: flat_step, threshold: 1h, inclusive: true, credit: 100%}
+"""
+
+
+def test_billing_totals_of_large_amounts_are_exact() -> None:
+    """Two credits of 99999999999999999999999999999999.99 totalled 2.000000000000000000000000000E+32
+    (the default 28-digit context rounded the sum silently)."""
+    fee = "99999999999999999999999999999999.99"
+    table = billing_run(
+        load_policy(text=FULL_CREDIT, format="yaml"),
+        customers=[{"customer": c, "fee": fee} for c in ("a", "b")],
+        incidents=[
+            {"customer": c, "start": "2026-03-02T00:00:00Z", "end": "2026-03-02T02:00:00Z"}
+            for c in ("a", "b")
+        ],
+        period=BillingPeriod.month(2026, 3),
+    )
+    assert [row.amount for row in table.rows()] == [Decimal(fee)] * 2
+    assert table.totals() == {"USD": Decimal("199999999999999999999999999999999.98")}
+    assert str(table.totals()["USD"]) == "199999999999999999999999999999999.98"
+
+
+def test_share_written_as_a_long_percentage_is_exact() -> None:
+    """An error rate of '12.3456789012345678901234567891234%' became the share
+    0.1234567890123456789012345679 (rounded to 28 digits); in a policy the same."""
+    assert _read.share("12.3456789012345678901234567891234%", ()) == Decimal(
+        "0.123456789012345678901234567891234"
+    )
+    assert _read.share("100%", ()) == 1 and str(_read.share("5%", ())) == "0.05"
+    incident = Incident.from_mapping(
+        {
+            "id": "x",
+            "start": "2026-03-02T00:00:00Z",
+            "end": "2026-03-02T02:00:00Z",
+            "error_rate": "12.3456789012345678901234567891234%",
+        }
+    )
+    assert incident.error_rate == Decimal("0.123456789012345678901234567891234")
+    policy = load_policy(
+        text=FULL_CREDIT + "  min_error_rate: '12.345678901234567890123456789012%'\n",
+        format="yaml",
+    )
+    assert policy.credit_schedule is not None
+    assert policy.credit_schedule.min_error_rate == Decimal("0.12345678901234567890123456789012")
+
+
+def test_long_share_thresholds_render_and_round_trip_exactly() -> None:
+    """render and the schedule's plain form showed min_error_rate * 100 rounded to 28 digits."""
+    text = FULL_CREDIT + "  min_error_rate: '12.345678901234567890123456789012%'\n"
+    policy = load_policy(text=text, format="yaml")
+    assert policy.credit_schedule is not None
+    shown = str(policy.credit_schedule.to_mapping()["min_error_rate"])
+    assert Decimal(shown.removesuffix("%")) == Decimal("12.345678901234567890123456789012")
+    assert "12.345678901234567890123456789012" in render_policy(policy)  # all 32 digits

@@ -20,7 +20,7 @@ import csv
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import MAX_PREC, Decimal, Inexact, localcontext
 from fractions import Fraction
 from typing import IO, Any, Final
 
@@ -174,8 +174,11 @@ class CreditTable:
     def totals(self) -> dict[str, Decimal]:
         """The credits' total per currency."""
         out: dict[str, Decimal] = {}
-        for amount, currency in zip(self.amount, self.currency, strict=True):
-            out[currency] = out.get(currency, Decimal(0)) + amount
+        with localcontext() as exact:  # a sum of amounts is exact: it never rounds
+            exact.prec = MAX_PREC
+            exact.traps[Inexact] = True
+            for amount, currency in zip(self.amount, self.currency, strict=True):
+                out[currency] = out.get(currency, Decimal(0)) + amount
         return out
 
     def write_csv(self, out: IO[str]) -> None:
