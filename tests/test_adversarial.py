@@ -4,6 +4,7 @@ failed (a raw exception, a hang or a different answer) before its fix."""
 from __future__ import annotations
 
 import contextlib
+import pickle
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
@@ -18,9 +19,18 @@ from hypothesis import strategies as st
 
 from bounded import bounded
 from sla_engine import BusinessCalendar
+from sla_engine.calendar import MAX_COMPOSED
 from sla_engine.cli import main
 from sla_engine.closures import HolidaySource, parse_years
-from sla_engine.credits import BillingPeriod, Fee, Incident, _read, billing_run, compute_credit
+from sla_engine.credits import (
+    BillingPeriod,
+    Fee,
+    Incident,
+    RecurringMaintenance,
+    _read,
+    billing_run,
+    compute_credit,
+)
 from sla_engine.errors import CalendarError, CreditError, HorizonError
 from sla_engine.policy import load_policy
 from sla_engine.render import render_policy
@@ -315,3 +325,70 @@ def test_long_share_thresholds_render_and_round_trip_exactly() -> None:
     shown = str(policy.credit_schedule.to_mapping()["min_error_rate"])
     assert Decimal(shown.removesuffix("%")) == Decimal("12.345678901234567890123456789012")
     assert "12.345678901234567890123456789012" in render_policy(policy)  # all 32 digits
+
+
+def test_composing_a_calendar_with_itself_over_and_over_is_refused(bounded: Bounded) -> None:
+    """c = c | c, twenty times, made is_open take seconds and == or hash never end (every walk
+    visits the operands as a tree: 2**20 of them); 3,000 unions in a chain hit the recursion
+    limit. A composition holds at most MAX_COMPOSED calendars."""
+    base = BusinessCalendar(timezone="UTC", hours={"mon-fri": ["09:00-17:00"]})
+    doubled = base
+    with bounded():
+        for _ in range(7):
+            doubled = doubled | doubled
+        assert doubled._size == MAX_COMPOSED
+        assert doubled.is_open(datetime(2026, 1, 5, 10, tzinfo=UTC))
+        assert doubled == pickle.loads(pickle.dumps(doubled))
+        with pytest.raises(CalendarError):
+            doubled | base
+        chain = base
+        with pytest.raises(CalendarError):
+            for _ in range(3000):
+                chain = chain - base
+        with pytest.raises(CalendarError) as info:
+            BusinessCalendar.from_mapping({"union": [{"timezone": "UTC", "hours": "24x7"}] * 200})
+        assert "at most 128 calendars" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;INTERVAL=\u00b2",
+        "FREQ=DAILY;COUNT=\u00b2",
+        "FREQ=YEARLY;BYEASTER=-\u00b2",
+        "FREQ=DAILY;INTERVAL=" + "9" * 5000,
+    ],
+)
+def test_closed_rrule_with_odd_digits_is_a_calendar_error(rule: str) -> None:
+    """'²' passes str.isdigit but not int(); 5,000 digits passed isdigit and hit the int limit."""
+    with pytest.raises(CalendarError) as info:
+        BusinessCalendar(
+            timezone="UTC", hours="24x7", closed=[{"rrule": rule, "start": "2026-01-01"}]
+        )
+    assert info.value.path == ("closed", 0, "rrule")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;INTERVAL=\u00b2",
+        "FREQ=DAILY;COUNT=\u00b2",
+        "FREQ=YEARLY;BYMONTH=\u00b2;BYMONTHDAY=31",
+        "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=\u00b3\u2070",
+        "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=" + "9" * 5000,
+    ],
+)
+def test_maintenance_rule_with_odd_digits_is_a_credit_error(rule: str) -> None:
+    """The same digits in a recurring maintenance window raised ValueError from int()."""
+    with pytest.raises(CreditError) as info:
+        RecurringMaintenance.from_mapping(
+            {
+                "id": "m",
+                "rule": rule,
+                "first": "2026-01-01T00:00:00Z",
+                "duration": "1h",
+                "timezone": "UTC",
+                "announced_at": "2025-01-01T00:00:00Z",
+            }
+        )
+    assert info.value.path == ("rule",)

@@ -58,6 +58,8 @@ __all__ = ["FIRST_YEAR", "LAST_YEAR", "MAX_CACHED_SEGMENTS", "BusinessCalendar",
 MAX_CACHED_SEGMENTS: Final = 1 << 17
 """The most open segments a calendar keeps compiled at once (some 45 MB at most): a question
 beyond them replaces the cached years rather than adding to them."""
+MAX_COMPOSED: Final = 128
+"""The most calendars one composition (``|``, ``&``, ``-``) holds, counting each use of one."""
 _IDLE_DAYS_LIMIT: Final = 3660
 """``add_business_days`` gives up after this many consecutive dates without a working day."""
 
@@ -385,6 +387,7 @@ class BusinessCalendar:
         "_lock",
         "_np",
         "_operands",
+        "_size",
         "_special",
         "_state",
         "_weekly",
@@ -430,6 +433,7 @@ class BusinessCalendar:
         self._init_cache()
 
     def _init_cache(self) -> None:
+        self._size: int = sum(op._size for op in self._operands) or 1
         self._holiday_names: dict[date, str] = {}
         self._holiday_years: frozenset[int] = frozenset()
         self._year_totals: dict[int, int] = {}
@@ -542,6 +546,13 @@ class BusinessCalendar:
     def _compose(self, kind: Kind, other: BusinessCalendar) -> BusinessCalendar:
         if not isinstance(other, BusinessCalendar):
             return NotImplemented
+        if self._size + other._size > MAX_COMPOSED:
+            # every question walks the operands as a tree: c | c, a hundred times over, would
+            # hold 2**100 of them
+            raise CalendarError(
+                f"a composition holds at most {MAX_COMPOSED} calendars (counting each use of "
+                f"one); this {kind} would hold {self._size + other._size}"
+            )
         new = object.__new__(BusinessCalendar)
         new._zone = self._zone
         new._weekly = WeeklyHours(days=((),) * 7)

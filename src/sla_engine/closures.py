@@ -365,7 +365,10 @@ def _rrule_fields(text: str, path: Sequence[str | int]) -> dict[str, str]:
             path=path,
         )
     for key in ("INTERVAL", "COUNT"):
-        if key in fields and not (fields[key].isdigit() and 1 <= int(fields[key]) <= 100_000):
+        value = fields.get(key, "1")
+        if not (value.isascii() and value.isdigit() and len(value) <= 6) or not (
+            1 <= int(value) <= 100_000
+        ):
             raise CalendarError(
                 f"closed: {text!r}: {key} must be a whole number from 1 to 100000, "
                 f"got {fields[key]!r}",
@@ -376,7 +379,12 @@ def _rrule_fields(text: str, path: Sequence[str | int]) -> dict[str, str]:
         for offset in fields["BYEASTER"].split(","):
             number = offset.strip()
             digits = number[1:] if number[:1] in "+-" else number
-            if not (digits.isdigit() and len(digits) <= 4 and lo <= int(number) <= hi):
+            if not (
+                digits.isascii()
+                and digits.isdigit()
+                and len(digits) <= 4
+                and lo <= int(number) <= hi
+            ):
                 raise CalendarError(
                     f"closed: {text!r}: BYEASTER offsets must be whole numbers of days from "
                     f"{lo} to {hi} (inside Easter's year), got {offset!r}",
