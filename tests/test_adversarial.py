@@ -4,6 +4,7 @@ failed (a raw exception, a hang or a different answer) before its fix."""
 from __future__ import annotations
 
 import contextlib
+import json
 import pickle
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -392,3 +393,53 @@ def test_maintenance_rule_with_odd_digits_is_a_credit_error(rule: str) -> None:
             }
         )
     assert info.value.path == ("rule",)
+
+
+LONE = '"\\ud800"'
+
+
+@pytest.mark.parametrize("where", ["id", "channel"])
+def test_ticket_with_a_lone_surrogate_is_a_located_error_and_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """A ticket id of "\\ud800" (a JSON escape) printed the tickets before it, then failed
+    writing with Python's codec message naming no line."""
+    ticket = {
+        "id": "T",
+        "tier": "premium",
+        "events": [{"kind": "created", "at": "2026-03-09T09:00:00Z"}],
+    }
+    good = json.dumps(ticket)
+    bad = json.dumps({**ticket, "id": "U", where: "\ud800"})  # written as the escape
+    assert "\\ud800" in bad
+    tickets = tmp_path / "t.jsonl"
+    tickets.write_text(good + "\n" + bad + "\n", encoding="utf-8")
+    argv = ["evaluate", "--policy", str(SPARK), "--tickets", str(tickets)]
+    code = main([*argv, "--as-of", "2026-03-10T00:00:00Z"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert f"{tickets}:2: a string holds a lone surrogate" in err
+
+
+def test_incidents_and_tables_with_a_lone_surrogate_are_refused_before_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same escape in an incidents file, or a .json billing table, ended in a codec error
+    after part of the output (the CSV header) was printed."""
+    incidents = tmp_path / "i.json"
+    incidents.write_text(
+        '[{"id": ' + LONE + ', "start": "2026-03-03T14:00:00Z", "end": "2026-03-03T19:30:00Z"}]',
+        encoding="utf-8",
+    )
+    base = ["credit", "--policy", str(SPARK), "--period", "2026-03"]
+    code = main([*base, "--incidents", str(incidents), "--fee", "100"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert f"error: {incidents}: a string holds a lone surrogate" in err
+    customers = tmp_path / "c.json"
+    customers.write_text('[{"customer": ' + LONE + ', "fee": "1"}]', encoding="utf-8")
+    (tmp_path / "none.json").write_text("[]", encoding="utf-8")
+    code = main([*base, "--customers", str(customers), "--incidents", str(tmp_path / "none.json")])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert f"error: {customers}: a string holds a lone surrogate" in err

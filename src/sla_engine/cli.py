@@ -29,6 +29,11 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_PIPE_CLOSED = 141
 
+_SURROGATE: Final = (
+    "a string holds a lone surrogate escape such as \\ud800, which is not a character; "
+    "write the character itself, or a valid pair of escapes"
+)
+
 MAX_INPUT: Final = 512 * 1024 * 1024
 """The most bytes read from a tickets or incidents file (or standard input)."""
 
@@ -165,6 +170,20 @@ def _show_path(path: Sequence[str | int]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _lone_surrogate(text: str, data: Any) -> bool:
+    """True when JSON ``data`` (read from ``text``) holds a lone surrogate (``"\\ud800"``):
+    not a character, so no output could show it."""
+    if "\\u" not in text:
+        return False
+    import json
+
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _read_text(name: str, what: str) -> str:
@@ -396,6 +415,9 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
         except ValueError:  # an integer too long to read
             problems.append(f"{name}:{number}: a number is too long to read")
             continue
+        if _lone_surrogate(line, data):
+            problems.append(f"{name}:{number}: {_SURROGATE}")
+            continue
         if not isinstance(data, dict):
             problems.append(
                 f"{name}:{number}: a ticket is a JSON object such as "
@@ -582,6 +604,8 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
         raise _Failure(f"{name}: not JSON: nested too deeply") from None
     except ValueError:  # an integer too long to read
         raise _Failure(f"{name}: a number is too long to read") from None
+    if _lone_surrogate(text, data):
+        raise _Failure(f"{name}: {_SURROGATE}")
     base: tuple[str | int, ...] = ()
     if isinstance(data, dict) and "customers" in data:
         customers = data["customers"]
@@ -653,6 +677,8 @@ def _table_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
             raise _Failure(f"{name}: not JSON: nested too deeply") from None
         except ValueError:  # an integer too long to read
             raise _Failure(f"{name}: a number is too long to read") from None
+        if _lone_surrogate(text, data):
+            raise _Failure(f"{name}: {_SURROGATE}")
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise _Failure(f"{name}: expected a JSON list of objects, one per row")
         return data, [f"{name}[{i}]" for i in range(len(data))]
