@@ -4,6 +4,7 @@ failed (a raw exception, a hang or a different answer) before its fix."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import pickle
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from sla_engine.credits import (
 )
 from sla_engine.errors import CalendarError, CreditError, HorizonError
 from sla_engine.policy import load_policy
+from sla_engine.policy.freeze import freeze_holidays
 from sla_engine.render import render_policy
 
 __all__ = ["bounded"]
@@ -443,3 +445,22 @@ def test_incidents_and_tables_with_a_lone_surrogate_are_refused_before_output(
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
     assert f"error: {customers}: a string holds a lone surrogate" in err
+
+
+@pytest.mark.parametrize(
+    ("holidays", "years"),
+    [
+        (5, (2026, 2027)),
+        (functools.reduce(lambda inner, _: [inner], range(5000), "US"), (2026, 2027)),
+        ("US", ("2026", 2027)),
+        ("US", (HUGE, HUGE)),
+    ],
+    ids=["int", "deep-list", "year-text", "year-huge"],
+)
+def test_freeze_holidays_of_raw_data_raises_calendar_errors(
+    holidays: object, years: tuple[Any, Any]
+) -> None:
+    """freeze_holidays on unchecked data raised TypeError (holidays: 5, a year given as text),
+    RecursionError (a list nested 5,000 deep) or ValueError (a 5,000-digit year)."""
+    with pytest.raises(CalendarError):
+        freeze_holidays({"calendars": {"a": {"holidays": holidays}}}, *years)
