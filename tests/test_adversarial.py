@@ -464,3 +464,32 @@ def test_freeze_holidays_of_raw_data_raises_calendar_errors(
     RecursionError (a list nested 5,000 deep) or ValueError (a 5,000-digit year)."""
     with pytest.raises(CalendarError):
         freeze_holidays({"calendars": {"a": {"holidays": holidays}}}, *years)
+
+
+def test_json_input_naming_a_key_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """{"id": "T", ..., "id": "U"} in a ticket (or two "at" in an event, or two "end" in an
+    incident) silently took the last value; like a CSV column named twice, it is an error."""
+    tickets = tmp_path / "t.jsonl"
+    tickets.write_text(
+        '{"id": "T", "tier": "premium", "events": '
+        '[{"kind": "created", "at": "2026-03-09T09:00:00Z", "at": "2026-03-01T09:00:00Z"}]}\n',
+        encoding="utf-8",
+    )
+    argv = ["evaluate", "--policy", str(SPARK), "--tickets", str(tickets)]
+    code = main([*argv, "--as-of", "2026-03-10T00:00:00Z"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert f"{tickets}:1: the key 'at' appears twice in one object" in err
+    incidents = tmp_path / "i.json"
+    incidents.write_text(
+        '[{"id": "a", "start": "2026-03-03T14:00:00Z", "end": "2026-03-03T15:00:00Z", '
+        '"end": "2026-03-03T19:30:00Z"}]',
+        encoding="utf-8",
+    )
+    base = ["credit", "--policy", str(SPARK), "--period", "2026-03", "--fee", "100"]
+    code = main([*base, "--incidents", str(incidents)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert f"error: {incidents}: the key 'end' appears twice in one object" in err

@@ -172,6 +172,26 @@ def _show_path(path: Sequence[str | int]) -> str:
     return out
 
 
+class _DuplicateKey(ValueError):
+    """A JSON object names one key twice: which value was meant is unknown."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice in one object; keep one")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook``: a dict, refusing a key given twice (which
+    Python's json would resolve silently to the last value)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
 def _lone_surrogate(text: str, data: Any) -> bool:
     """True when JSON ``data`` (read from ``text``) holds a lone surrogate (``"\\ud800"``):
     not a character, so no output could show it."""
@@ -405,9 +425,12 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             problems.append(f"{name}:{number}: not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except _DuplicateKey as exc:
+            problems.append(f"{name}:{number}: {exc}")
             continue
         except RecursionError:
             problems.append(f"{name}:{number}: not JSON: nested too deeply")
@@ -597,11 +620,13 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     from sla_engine.errors import SLAEngineError
 
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except RecursionError:
         raise _Failure(f"{name}: not JSON: nested too deeply") from None
+    except _DuplicateKey as exc:
+        raise _Failure(f"{name}: {exc}") from None
     except ValueError:  # an integer too long to read
         raise _Failure(f"{name}: a number is too long to read") from None
     if _lone_surrogate(text, data):
@@ -670,11 +695,13 @@ def _table_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
 
     if name.endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
         except RecursionError:
             raise _Failure(f"{name}: not JSON: nested too deeply") from None
+        except _DuplicateKey as exc:
+            raise _Failure(f"{name}: {exc}") from None
         except ValueError:  # an integer too long to read
             raise _Failure(f"{name}: a number is too long to read") from None
         if _lone_surrogate(text, data):
