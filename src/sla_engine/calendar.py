@@ -30,8 +30,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import FIRST_YEAR, LAST_YEAR, from_us, td_to_us, to_us, us_to_td
-from sla_engine.closures import ClosedDates, HolidaySource, check_horizon, parse_date
+from sla_engine.closures import (
+    ClosedDates,
+    HolidaySource,
+    check_horizon,
+    frozen_span,
+    parse_date,
+)
 from sla_engine.errors import CalendarError, HorizonError, UnknownTimeZoneError
 from sla_engine.hours import (
     DAY_SECONDS,
@@ -51,6 +58,8 @@ __all__ = ["FIRST_YEAR", "LAST_YEAR", "MAX_CACHED_SEGMENTS", "BusinessCalendar",
 MAX_CACHED_SEGMENTS: Final = 1 << 17
 """The most open segments a calendar keeps compiled at once (some 45 MB at most): a question
 beyond them replaces the cached years rather than adding to them."""
+MAX_COMPOSED: Final = 128
+"""The most calendars one composition (``|``, ``&``, ``-``) holds, counting each use of one."""
 _IDLE_DAYS_LIMIT: Final = 3660
 """``add_business_days`` gives up after this many consecutive dates without a working day."""
 
@@ -378,6 +387,7 @@ class BusinessCalendar:
         "_lock",
         "_np",
         "_operands",
+        "_size",
         "_special",
         "_state",
         "_weekly",
@@ -396,6 +406,10 @@ class BusinessCalendar:
         special: Mapping[Any, Any] | None = None,
         name: str | None = None,
     ) -> None:
+        definition = {"timezone": timezone, "hours": hours, "holidays": holidays}
+        definition |= {"closed": closed, "special": special, "name": name}
+        for key, value in definition.items():  # before any message shows such a number
+            refuse_huge_ints(value, (key,), CalendarError)
         self._zone = _load_zone(timezone)
         self._weekly = WeeklyHours.parse(hours)
         self._holidays = _parse_holidays(holidays)
@@ -419,6 +433,7 @@ class BusinessCalendar:
         self._init_cache()
 
     def _init_cache(self) -> None:
+        self._size: int = sum(op._size for op in self._operands) or 1
         self._holiday_names: dict[date, str] = {}
         self._holiday_years: frozenset[int] = frozenset()
         self._year_totals: dict[int, int] = {}
@@ -531,6 +546,13 @@ class BusinessCalendar:
     def _compose(self, kind: Kind, other: BusinessCalendar) -> BusinessCalendar:
         if not isinstance(other, BusinessCalendar):
             return NotImplemented
+        if self._size + other._size > MAX_COMPOSED:
+            # every question walks the operands as a tree: c | c, a hundred times over, would
+            # hold 2**100 of them
+            raise CalendarError(
+                f"a composition holds at most {MAX_COMPOSED} calendars (counting each use of "
+                f"one); this {kind} would hold {self._size + other._size}"
+            )
         new = object.__new__(BusinessCalendar)
         new._zone = self._zone
         new._weekly = WeeklyHours(days=((),) * 7)
@@ -820,6 +842,12 @@ class BusinessCalendar:
                 if near and (g1 - g0) * self._density() <= MAX_CACHED_SEGMENTS:
                     y0, y1 = g0, g1
             new_lo, new_hi = _year_start_us(y0), _year_start_us(y1)
+            frozen = self._frozen_us()
+            if frozen is not None and frozen[0] <= lo and hi <= frozen[1]:
+                # the UTC years reach past the local dates frozen holidays hold: compile only
+                # the instants they answer for (a question past them compiles whole years,
+                # and the frozen source refuses it, naming its years)
+                new_lo, new_hi = max(new_lo, frozen[0]), min(new_hi, frozen[1])
             parts: _Segments = []
             if state.hi > state.lo and new_lo <= state.lo and state.hi <= new_hi:
                 if new_lo < state.lo:
@@ -832,6 +860,16 @@ class BusinessCalendar:
             state = _State(new_lo, new_hi, _merge(parts))
             self._state = state
             return state
+
+    def _frozen_us(self) -> tuple[int, int] | None:
+        """The instants whose compiling reads only local dates every frozen holiday source
+        holds (``_build`` reads two days before and one after), or ``None`` without one."""
+        spans = [frozen_span(*h.frozen) for h in self._holidays if h.frozen is not None]
+        if self._kind != "hours" or not spans:
+            return None
+        first = max(lo for lo, _ in spans) + timedelta(days=2)
+        last = min(hi for _, hi in spans)
+        return self._wall_us(first, 0), self._wall_us(last, 0)
 
     def precompute(self, first_year: int, last_year: int) -> None:
         """Compile ``first_year``..``last_year`` (UTC) now rather than on first use, as far as

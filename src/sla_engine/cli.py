@@ -32,6 +32,11 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_PIPE_CLOSED = 141
 
+_SURROGATE: Final = (
+    "a string holds a lone surrogate escape such as \\ud800, which is not a character; "
+    "write the character itself, or a valid pair of escapes"
+)
+
 MAX_INPUT: Final = 512 * 1024 * 1024
 """The most bytes read from a tickets or incidents file (or standard input)."""
 
@@ -168,6 +173,40 @@ def _show_path(path: Sequence[str | int]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object names one key twice: which value was meant is unknown."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice in one object; keep one")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook``: a dict, refusing a key given twice (which
+    Python's json would resolve silently to the last value)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def _lone_surrogate(text: str, data: Any) -> bool:
+    """True when JSON ``data`` (read from ``text``) holds a lone surrogate (``"\\ud800"``):
+    not a character, so no output could show it."""
+    if "\\u" not in text:
+        return False
+    import json
+
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _read_text(name: str, what: str) -> str:
@@ -398,15 +437,21 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             problems.append(f"{name}:{number}: not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except _DuplicateKey as exc:
+            problems.append(f"{name}:{number}: {exc}")
             continue
         except RecursionError:
             problems.append(f"{name}:{number}: not JSON: nested too deeply")
             continue
         except ValueError:  # an integer too long to read
             problems.append(f"{name}:{number}: a number is too long to read")
+            continue
+        if _lone_surrogate(line, data):
+            problems.append(f"{name}:{number}: {_SURROGATE}")
             continue
         if not isinstance(data, dict):
             problems.append(
@@ -612,13 +657,17 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     from sla_engine.errors import SLAEngineError
 
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except RecursionError:
         raise _Failure(f"{name}: not JSON: nested too deeply") from None
+    except _DuplicateKey as exc:
+        raise _Failure(f"{name}: {exc}") from None
     except ValueError:  # an integer too long to read
         raise _Failure(f"{name}: a number is too long to read") from None
+    if _lone_surrogate(text, data):
+        raise _Failure(f"{name}: {_SURROGATE}")
     base: tuple[str | int, ...] = ()
     if isinstance(data, dict) and "customers" in data:
         customers = data["customers"]
@@ -674,31 +723,50 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     return incidents, maintenance
 
 
-def _table_rows(text: str, name: str) -> list[dict[str, Any]]:
-    """Rows of a CSV file with a header, or of a JSON list of objects (a ``.json`` file)."""
+def _table_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows of a CSV file with a header, or of a JSON list of objects (a ``.json`` file), with
+    where each row is (``file:line`` of a CSV row, ``file[i]`` of a JSON one) for messages."""
     import csv
     import io
     import json
 
     if name.endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
         except RecursionError:
             raise _Failure(f"{name}: not JSON: nested too deeply") from None
+        except _DuplicateKey as exc:
+            raise _Failure(f"{name}: {exc}") from None
+        except ValueError:  # an integer too long to read
+            raise _Failure(f"{name}: a number is too long to read") from None
+        if _lone_surrogate(text, data):
+            raise _Failure(f"{name}: {_SURROGATE}")
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise _Failure(f"{name}: expected a JSON list of objects, one per row")
-        return data
+        return data, [f"{name}[{i}]" for i in range(len(data))]
+    rows: list[dict[str, Any]] = []
+    where: list[str] = []
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = list(reader)
+        header = reader.fieldnames or []
+        twice = sorted({column for column in header if header.count(column) > 1})
+        if twice:
+            raise _Failure(
+                f"{name}:1: the column {twice[0]!r} is named twice in the header; keep one"
+            )
+        line = reader.line_num + 1
+        for row in reader:
+            rows.append(row)
+            where.append(f"{name}:{line}")
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise _Failure(f"{name}: not CSV: {exc}") from None
-    for i, row in enumerate(rows, start=2):
+    for row, at in zip(rows, where, strict=True):
         if None in row or any(v is None for v in row.values()):
-            raise _Failure(f"{name}:{i}: the row does not have one value per header column")
-    return rows
+            raise _Failure(f"{at}: the row does not have one value per header column")
+    return rows, where
 
 
 def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -706,6 +774,7 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import json
 
     from sla_engine.credits import billing_run
+    from sla_engine.errors import SLAEngineError
 
     versions = _Versions(args.policy, err)
     probe = versions.single or versions.set.versions[-1]
@@ -731,17 +800,29 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     from sla_engine.data_versions import data_versions
 
-    customers = _table_rows(_read_text(args.customers, "customers file"), args.customers)
-    incidents = _table_rows(_read_text(args.incidents, "incidents file"), args.incidents)
+    customers, customer_rows = _table_rows(
+        _read_text(args.customers, "customers file"), args.customers
+    )
+    incidents, incident_rows = _table_rows(
+        _read_text(args.incidents, "incidents file"), args.incidents
+    )
     if args.currency is not None or args.fee_per is not None:
         for row in customers:
             if args.currency is not None:
                 row.setdefault("currency", args.currency)
             if args.fee_per is not None:
                 row.setdefault("fee_per", args.fee_per)
-    table = billing_run(
-        policy, customers=customers, incidents=incidents, period=period, trace=args.trace
-    )
+    try:
+        table = billing_run(
+            policy, customers=customers, incidents=incidents, period=period, trace=args.trace
+        )
+    except SLAEngineError as exc:  # name the file and row, as the readers do
+        rows = {"customers": customer_rows, "incidents": incident_rows}.get(str(exc.path[:1][0]))
+        if rows is None or len(exc.path) < 2 or not isinstance(exc.path[1], int):
+            raise
+        where = _show_path(exc.path[2:])
+        message = exc.message.removeprefix(f"{where}: ") if where else exc.message
+        raise _Failure(f"{rows[exc.path[1]]}: {where + ': ' if where else ''}{message}") from None
     if args.trace:
         for decided in table.rows():
             line = {

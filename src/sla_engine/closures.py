@@ -20,6 +20,7 @@ from typing import Any, Final
 import holidays as holidays_package
 from dateutil import rrule as dateutil_rrule
 
+from sla_engine._bounds import shown
 from sla_engine._time import FIRST_YEAR, LAST_YEAR
 from sla_engine.errors import CalendarError
 
@@ -64,7 +65,7 @@ def parse_date(value: object, path: Sequence[str | int] = ()) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise CalendarError(f"{value!r} is not a date (expected YYYY-MM-DD)", path=path)
+    raise CalendarError(f"{shown(value)} is not a date (expected YYYY-MM-DD)", path=path)
 
 
 def _known_codes(*, market: bool) -> set[str]:
@@ -262,10 +263,16 @@ class HolidaySource:
                 "{'2026-01-01': \"New Year's Day\"}",
                 path=("holidays", "dates"),
             )
-        dates = {
-            parse_date(day, ("holidays", "dates", str(day))): str(name)
-            for day, name in raw_dates.items()
-        }
+        dates = {}
+        for day, label in raw_dates.items():
+            where = ("holidays", "dates", day if isinstance(day, str) else shown(day))
+            if not isinstance(label, str):
+                raise CalendarError(
+                    f"holidays: the name of the frozen date {shown(day)} must be text, got "
+                    f"{shown(label)}",
+                    path=where,
+                )
+            dates[parse_date(day, where)] = label
         return cls(
             country=name,
             market="market" in value,
@@ -358,7 +365,10 @@ def _rrule_fields(text: str, path: Sequence[str | int]) -> dict[str, str]:
             path=path,
         )
     for key in ("INTERVAL", "COUNT"):
-        if key in fields and not (fields[key].isdigit() and 1 <= int(fields[key]) <= 100_000):
+        value = fields.get(key, "1")
+        if not (value.isascii() and value.isdigit() and len(value) <= 6) or not (
+            1 <= int(value) <= 100_000
+        ):
             raise CalendarError(
                 f"closed: {text!r}: {key} must be a whole number from 1 to 100000, "
                 f"got {fields[key]!r}",
@@ -369,7 +379,12 @@ def _rrule_fields(text: str, path: Sequence[str | int]) -> dict[str, str]:
         for offset in fields["BYEASTER"].split(","):
             number = offset.strip()
             digits = number[1:] if number[:1] in "+-" else number
-            if not (digits.isdigit() and len(digits) <= 4 and lo <= int(number) <= hi):
+            if not (
+                digits.isascii()
+                and digits.isdigit()
+                and len(digits) <= 4
+                and lo <= int(number) <= hi
+            ):
                 raise CalendarError(
                     f"closed: {text!r}: BYEASTER offsets must be whole numbers of days from "
                     f"{lo} to {hi} (inside Easter's year), got {offset!r}",
@@ -476,11 +491,16 @@ def frozen_span(first_year: int, last_year: int) -> tuple[date, date]:
 
 def parse_years(value: object, path: Sequence[str | int] = ()) -> tuple[int, int]:
     """``'2026-2030'``, ``'2026'`` or ``2026`` as an inclusive range of years."""
+    number = isinstance(value, int) and not isinstance(value, bool)
+    if number and not 0 <= value <= 9999:  # type: ignore[operator]
+        value = shown(value)  # a year has four digits (and str() of a huge int raises)
     text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    m = _FROZEN.fullmatch(text) if text is not None else None
+    m = _FROZEN.fullmatch(text) if text is not None and len(text) <= 100 else None
     if m is None:
         raise CalendarError(
-            f"{value!r} is not a range of years; expected e.g. '2026-2030' or '2026'", path=path
+            f"{shown(value) if len(shown(value)) <= 100 else 'the value'} is not a range of "
+            "years; expected e.g. '2026-2030' or '2026'",
+            path=path,
         )
     first = int(m.group(1))
     return first, int(m.group(2) or first)

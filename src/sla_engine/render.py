@@ -18,7 +18,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import holidays as holidays_package
@@ -780,7 +780,8 @@ def _credit(schedule: CreditSchedule | None) -> list[Section]:
         threshold = getattr(schedule, key)
         if threshold is not None:
             how = "above" if key in schedule.strict else "at least"
-            terms.append(f"An outage counts when its {word} is {how} {threshold * 100:f}%.")
+            percent = Context(prec=MAX_PREC).multiply(threshold, 100)  # exact
+            terms.append(f"An outage counts when its {word} is {how} {percent:f}%.")
     if schedule.weight is not None:
         word = "error rate" if schedule.weight == "error_rate" else "share of users affected"
         terms.append(f"Each minute of a partial outage counts in proportion to its {word}.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 
 from sla_engine._bounds import refuse_huge_ints
 from sla_engine._time import parse_timedelta, require_aware
@@ -18,6 +18,9 @@ Path = tuple[str | int, ...]
 
 MAX_DIGITS = 36
 """Numbers read for credits are below ``10**MAX_DIGITS``, with at most as many decimals."""
+
+EXACT = Context(prec=MAX_PREC)
+"""Arithmetic that never rounds (a percentage turned into a share)."""
 
 _FLOAT_HINT = "write money and percentages as strings or Decimal, e.g. '49.99' or Decimal('49.99')"
 
@@ -94,7 +97,7 @@ def share(value: object, path: Path, *, what: str = "share") -> Decimal:
     """A share between 0 and 1, written as a share (``0.05``, ``'0.05'``) or a percentage
     (``'5%'``): error rates and affected shares read the same way in every file."""
     if isinstance(value, str) and value.strip().endswith("%"):
-        result = decimal(value.strip()[:-1], path, what=what) / 100
+        result = EXACT.divide(decimal(value.strip()[:-1], path, what=what), 100)
     else:
         result = decimal(value, path, what=what)
     if not 0 <= result <= 1:

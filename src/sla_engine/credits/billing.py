@@ -20,11 +20,11 @@ import csv
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import MAX_PREC, Decimal, Inexact, localcontext
 from fractions import Fraction
 from typing import IO, Any, Final
 
-from sla_engine._time import format_duration, to_us, us_to_td
+from sla_engine._time import format_duration, horizon_us, us_to_td
 from sla_engine.credits import _read
 from sla_engine.credits.compute import CreditRun, ServiceCalendar, _context_of
 from sla_engine.credits.decision import CreditDecision
@@ -174,8 +174,11 @@ class CreditTable:
     def totals(self) -> dict[str, Decimal]:
         """The credits' total per currency."""
         out: dict[str, Decimal] = {}
-        for amount, currency in zip(self.amount, self.currency, strict=True):
-            out[currency] = out.get(currency, Decimal(0)) + amount
+        with localcontext() as exact:  # a sum of amounts is exact: it never rounds
+            exact.prec = MAX_PREC
+            exact.traps[Inexact] = True
+            for amount, currency in zip(self.amount, self.currency, strict=True):
+                out[currency] = out.get(currency, Decimal(0)) + amount
         return out
 
     def write_csv(self, out: IO[str]) -> None:
@@ -258,7 +261,11 @@ def _read_customers(
         filed_us = (
             None
             if filed is None
-            else to_us(_read.instant(filed, (*path, "claim_filed_at"), what="claim_filed_at"))
+            else horizon_us(
+                _read.instant(filed, (*path, "claim_filed_at"), what="claim_filed_at"),
+                "claim_filed_at",
+                path=(*path, "claim_filed_at"),
+            )
         )
         person = _Customer(ident, plan, fee, filed_us)
         for column in extra:
@@ -317,8 +324,8 @@ def _us(value: object, path: _read.Path, what: str) -> int:
         except ValueError:
             parsed = None
         if parsed is not None and parsed.utcoffset() is not None:
-            return to_us(parsed)
-    return to_us(_read.instant(value, path, what=what))
+            return horizon_us(parsed, what, path=path)
+    return horizon_us(_read.instant(value, path, what=what), what, path=path)
 
 
 def _incident_columns(rows: Iterable[Mapping[str, object]], index: Mapping[str, int]) -> _Columns:

@@ -28,6 +28,7 @@ from sla_engine._time import (
     to_us,
     us_to_td,
 )
+from sla_engine.credits import _read
 from sla_engine.credits.decision import CreditDecision, DowntimeStretch, IncidentLine
 from sla_engine.credits.incident import COVERED, EXCLUSION_REASONS, Incident
 from sla_engine.credits.maintenance import (
@@ -201,6 +202,8 @@ def _check_money(charges: object, credited_before: object) -> None:
                     f"charges[{name!r}]: expected a Decimal amount >= 0, got {value!r}",
                     path=("charges", str(name)),
                 )
+            # bounded like every number of credits: 1e999999999 would hang the exact sums
+            _read.decimal(value, ("charges", str(name)), what=f"charges[{name!r}]")
     if credited_before is not None and (
         not isinstance(credited_before, Decimal)
         or not credited_before.is_finite()
@@ -210,6 +213,8 @@ def _check_money(charges: object, credited_before: object) -> None:
             f"credited_before: expected a Decimal amount >= 0, got {credited_before!r}",
             path=("credited_before",),
         )
+    if credited_before is not None:
+        _read.decimal(credited_before, ("credited_before",), what="credited_before")
 
 
 def _claim_calendar(schedule: CreditSchedule, policy: object, given: Any) -> Any:

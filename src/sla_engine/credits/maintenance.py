@@ -93,6 +93,11 @@ def _rule_parts(text: str) -> dict[str, str]:
     return parts
 
 
+def _whole(text: str) -> bool:
+    """ASCII digits, at most six (``str.isdigit`` takes '²', which ``int`` refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
 def _rule_problem(text: str) -> str | None:
     """Why a maintenance RRULE is refused before it is expanded, or ``None``: windows recur at
     most hourly, with an INTERVAL from 1 to ``MAX_INTERVAL`` and BYEASTER within a year."""
@@ -104,21 +109,19 @@ def _rule_problem(text: str) -> str | None:
             if name in parts:
                 return f"{name} is for WEEKLY, MONTHLY or YEARLY rules, not {parts['FREQ']}"
     interval = parts.get("INTERVAL")
-    if interval is not None and not (
-        interval.isdigit() and len(interval) <= 6 and 1 <= int(interval) <= MAX_INTERVAL
-    ):
+    if interval is not None and not (_whole(interval) and 1 <= int(interval) <= MAX_INTERVAL):
         return f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL:,}"
     days = [v.lstrip("+") for v in parts.get("BYMONTHDAY", "").split(",") if v]
-    months = [v for v in parts.get("BYMONTH", "").split(",") if v.isdigit()] or ["1"]
+    months = [v for v in parts.get("BYMONTH", "").split(",") if _whole(v)] or ["1"]
     longest = max(_MONTH_DAYS.get(int(m), 31) for m in months)
-    if days and all(d.isdigit() and int(d) > longest for d in days):
+    if days and all(_whole(d) and int(d) > longest for d in days):
         return "BYMONTHDAY names no day of the months it runs in, so the rule never occurs"
     if "COUNT" in parts and "UNTIL" in parts:
         return "give COUNT or UNTIL, not both (RFC 5545)"
     if "BYEASTER" in parts:
         return "BYEASTER is not supported in maintenance rules; name the dates with BYMONTHDAY"
     count = parts.get("COUNT")
-    if count is not None and not (count.isdigit() and len(count) <= 6 and int(count) <= MAX_COUNT):
+    if count is not None and not (_whole(count) and int(count) <= MAX_COUNT):
         return f"COUNT must be a whole number from 0 to {MAX_COUNT:,}"
     return None
 

@@ -1307,7 +1307,7 @@ class CreditSchedule:
         for key in ("min_error_rate", "min_affected_share"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = _read.format_percent(value * 100)
+                out[key] = _read.format_percent(_read.EXACT.multiply(value, 100))
         if self.whole is not None:
             out["whole"] = format_duration(self.whole)
         if self.fee_basis is not None:

@@ -33,9 +33,11 @@ def freeze_holidays(data: Mapping[str, Any], first_year: int, last_year: int) ->
 
     Only ``calendars.*.holidays`` changes; everything else is returned as given.
     """
-    if not FROZEN_YEARS[0] <= first_year <= last_year <= FROZEN_YEARS[1]:
+    years_ok = all(type(y) is int and abs(y) < 10**6 for y in (first_year, last_year))
+    if not years_ok or not FROZEN_YEARS[0] <= first_year <= last_year <= FROZEN_YEARS[1]:
+        shown_years = f"{first_year}-{last_year}" if years_ok else "given"
         raise CalendarError(
-            f"years {first_year}-{last_year} are not a range within "
+            f"years {shown_years} are not a range within "
             f"{FROZEN_YEARS[0]}-{FROZEN_YEARS[1]}; expected e.g. 2026-2030",
             path=("years",),
         )
@@ -47,15 +49,24 @@ def freeze_holidays(data: Mapping[str, Any], first_year: int, last_year: int) ->
     for name, entry in calendars.items():
         if isinstance(entry, Mapping) and entry.get("holidays") is not None:
             entry = dict(entry)
-            entry["holidays"] = _freeze_entry(entry["holidays"], first_year, last_year)
+            try:
+                entry["holidays"] = _freeze_entry(entry["holidays"], first_year, last_year)
+            except CalendarError as exc:
+                raise CalendarError(exc.message, path=("calendars", name, *exc.path)) from None
         frozen_calendars[name] = entry
     out["calendars"] = frozen_calendars
     return out
 
 
-def _freeze_entry(value: Any, first_year: int, last_year: int) -> Any:
-    if isinstance(value, list):
-        return [_freeze_entry(item, first_year, last_year) for item in value]
+def _freeze_entry(value: Any, first_year: int, last_year: int, *, nested: bool = False) -> Any:
+    if isinstance(value, list) and not nested:
+        return [_freeze_entry(item, first_year, last_year, nested=True) for item in value]
+    if not isinstance(value, (str, Mapping)):
+        raise CalendarError(
+            "holidays: expected a country code such as 'US-NY', a mapping such as "
+            f"{{'country': 'US'}}, or a list of them, got {type(value).__name__}",
+            path=("holidays",),
+        )
     if isinstance(value, str):
         country, _, subdivision = value.strip().partition("-")
         source = HolidaySource(country=country, subdivision=subdivision or None)

@@ -14,7 +14,7 @@ import re
 import typing
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from typing import Annotated, Any, Final, Literal, Union
 
 from pydantic import (
@@ -258,7 +258,7 @@ def _share(value: object) -> Decimal:
     if isinstance(value, str):
         m = _PERCENT.fullmatch(value)
         if m:
-            result = Decimal(m.group(1)) / 100
+            result = Context(prec=MAX_PREC).divide(Decimal(m.group(1)), 100)  # exact
         elif _DECIMAL.fullmatch(value.strip()):
             result = Decimal(value.strip())
         else:
@@ -277,7 +277,7 @@ def _share(value: object) -> Decimal:
 Share = Annotated[
     Decimal,
     PlainValidator(_share),
-    PlainSerializer(lambda d: f"{d * 100:f}%", return_type=str),
+    PlainSerializer(lambda d: f"{Context(prec=MAX_PREC).multiply(d, 100):f}%", return_type=str),
     WithJsonSchema(
         {
             "oneOf": [
