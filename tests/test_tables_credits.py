@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sla_engine.credits import (
     Band,
@@ -25,6 +27,7 @@ from sla_engine.credits import (
 )
 from sla_engine.errors import CreditError, TableError
 from sla_engine.tables.credits import billing_run as table_billing_run
+from table_strategies import credit_tables
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -190,3 +193,70 @@ def test_a_path_of_unknown_format_is_a_table_error(tmp_path: Path, policy: Any) 
     with pytest.raises(TableError) as info:
         table_billing_run(policy, customers=odd, incidents=[], period=MARCH)
     assert "customers" in info.value.message
+
+
+def _as_rows(columns: dict[str, list[Any]]) -> list[dict[str, object]]:
+    names = list(columns)
+    count = len(columns[names[0]])
+    return [
+        {name: columns[name][i] for name in names if columns[name][i] is not None}
+        for i in range(count)
+    ]
+
+
+def _as_csv(columns: dict[str, list[Any]]) -> io.StringIO:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for i in range(len(columns["customer"])):
+        row = [columns[name][i] for name in columns]
+        writer.writerow(
+            ["" if v is None else v.isoformat() if isinstance(v, datetime) else str(v) for v in row]
+        )
+    out.seek(0)
+    return out
+
+
+def _as_frame(kind: str, columns: dict[str, list[Any]]) -> Any:
+    if kind == "arrow":
+        types: dict[str, Any] = {
+            name: pa.timestamp("us", tz="UTC")
+            for name in ("claim_filed_at", "start", "end")
+            if name in columns
+        }
+        return pa.table({name: pa.array(v, types.get(name)) for name, v in columns.items()})
+    if kind == "pandas":
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame(columns)
+    pl = pytest.importorskip("polars")
+    return pl.DataFrame(columns)
+
+
+@settings(max_examples=60, deadline=None)
+@given(credit_tables(), st.sampled_from(["arrow", "pandas", "polars"]))
+def test_law_a_table_credits_as_its_rows_and_its_csv_text(
+    data: tuple[dict[str, list[Any]], dict[str, list[Any]]], kind: str
+) -> None:
+    """The billing run of a table equals the core billing run of the same rows (typed) and of
+    the same rows as CSV text; the core run equals one compute_credit per customer
+    (tests/credits/test_credit_billing.py), so the table path does too."""
+    customers, incidents = data
+    from_rows = list(
+        billing_run(
+            SCHEDULE, customers=_as_rows(customers), incidents=_as_rows(incidents), period=MARCH
+        ).rows()
+    )
+    from_csv = billing_run(
+        SCHEDULE,
+        customers=csv.DictReader(_as_csv(customers)),
+        incidents=csv.DictReader(_as_csv(incidents)),
+        period=MARCH,
+    )
+    from_table = table_billing_run(
+        SCHEDULE,
+        customers=_as_frame(kind, customers),
+        incidents=_as_frame(kind, incidents),
+        period=MARCH,
+    )
+    assert list(from_csv.rows()) == from_rows
+    assert list(from_table.rows()) == from_rows
