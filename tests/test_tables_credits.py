@@ -260,3 +260,14 @@ def test_law_a_table_credits_as_its_rows_and_its_csv_text(
     )
     assert list(from_csv.rows()) == from_rows
     assert list(from_table.rows()) == from_rows
+
+
+def test_the_core_billing_run_points_tables_to_the_table_layer(tmp_path: Path) -> None:
+    """The core function takes rows; a table or a path gets an error naming where to pass it,
+    not 'expected a mapping, got str'."""
+    customers, _ = _typed()
+    for given_customers in (pa.table(customers), tmp_path / "customers.parquet"):
+        with pytest.raises(CreditError) as info:
+            billing_run(SCHEDULE, customers=given_customers, incidents=[], period=MARCH)
+        assert "sla_engine.tables.credits.billing_run" in info.value.message
+        assert info.value.path == ("customers",)
