@@ -72,3 +72,45 @@ def as_rows(
     for k in range(depth):
         events.extend(rows[k] for rows in per if k < len(rows))
     return ticket_rows, events
+
+
+_MARCH_2026_US = 1_772_323_200_000_000  # 2026-03-01T00:00:00Z in microseconds
+_HOUR_US = 3_600_000_000
+
+
+@st.composite
+def credit_tables(draw: st.DrawFn) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Customers and incidents of March 2026 as typed columns: Decimal fees, aware instants (or
+    nulls for claims not filed), incidents on a half-hour grid at the seed bands' bounds."""
+    from decimal import Decimal
+
+    from sla_engine._time import from_us
+
+    n = draw(st.integers(0, 5))
+    fees = [draw(st.sampled_from(["49.00", "2000.00", "0.01", "333.33"])) for _ in range(n)]
+    filed = [
+        draw(
+            st.one_of(
+                st.none(),
+                st.integers(_MARCH_2026_US, _MARCH_2026_US + 70 * 24 * _HOUR_US).map(from_us),
+            )
+        )
+        for _ in range(n)
+    ]
+    customers: dict[str, list[Any]] = {
+        "customer": [f"c{k}" for k in range(n)],
+        "fee": [Decimal(f) for f in fees],
+        "currency": ["USD"] * n,
+        "fee_per": ["month"] * n,
+        "claim_filed_at": filed,
+    }
+    incidents: dict[str, list[Any]] = {"customer": [], "start": [], "end": [], "cause": []}
+    for k in range(n):
+        for _ in range(draw(st.integers(0, 3))):
+            start = _MARCH_2026_US + draw(st.integers(-4, 31 * 48)) * _HOUR_US // 2
+            length = draw(st.sampled_from([1, 4, 12])) * _HOUR_US + draw(st.integers(-1, 1))
+            incidents["customer"].append(f"c{k}")
+            incidents["start"].append(from_us(start))
+            incidents["end"].append(from_us(start + length))
+            incidents["cause"].append(draw(st.sampled_from(["covered", "third_party"])))
+    return customers, incidents

@@ -345,3 +345,68 @@ def test_credit_charges_and_credited_before(
     assert code == 1 and out == "" and "credited_before" in err
     code, out, err = _run([*base, "--charges", "invoice", "--credited-before", "0"], capsys)
     assert code == 1 and "write NAME=AMOUNT" in err
+
+
+def _rows_of(text: str) -> list[dict[str, Any]]:
+    """CSV text as typed rows: aware instants for start, end and claim_filed_at, empty cells
+    as nulls (text everywhere else, as the CSV reader gives it)."""
+    import csv
+    import io
+
+    instants = {"start", "end", "claim_filed_at"}
+    return [
+        {k: (datetime.fromisoformat(v) if k in instants and v else v or None) for k, v in r.items()}
+        for r in csv.DictReader(io.StringIO(text))
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_credit_billing_run_reads_parquet_and_json_lines_as_it_reads_csv(
+    suffix: str, desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .parquet (typed columns) or .jsonl table prints exactly what the same CSV prints."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    paths = {}
+    for name, text in (("customers", CUSTOMERS_CSV), ("incidents", INCIDENTS_CSV)):
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+        path = paths[name] = tmp_path / f"{name}{suffix}"
+        if suffix == ".parquet":
+            pq.write_table(pa.Table.from_pylist(_rows_of(text)), path)
+        else:
+            rows = [
+                {k: v.isoformat() if isinstance(v, datetime) else v for k, v in r.items() if v}
+                for r in _rows_of(text)
+            ]
+            path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    base = ["credit", "--policy", str(desk), "--period", "2026-03"]
+    code, want, err = _run(
+        [
+            *base,
+            "--customers",
+            str(tmp_path / "customers.csv"),
+            "--incidents",
+            str(tmp_path / "incidents.csv"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    argv = [*base, "--customers", str(paths["customers"]), "--incidents", str(paths["incidents"])]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    assert out == want
+
+
+def test_credit_billing_run_unreadable_parquet_is_an_error(
+    desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyarrow")
+    customers = tmp_path / "customers.parquet"
+    customers.write_text("not parquet", encoding="utf-8")
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text(INCIDENTS_CSV, encoding="utf-8")
+    argv = ["credit", "--policy", str(desk), "--period", "2026-03"]
+    code, out, err = _run(
+        [*argv, "--customers", str(customers), "--incidents", str(incidents)], capsys
+    )
+    assert code == 1 and out == "" and "customers" in err and "Traceback" not in err

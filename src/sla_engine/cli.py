@@ -769,6 +769,26 @@ def _table_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
     return rows, where
 
 
+#: Suffixes of the billing run's tables read by the table layer (pyarrow); CSV and a ``.json``
+#: list of rows are read without it.
+_TABLE_SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson")
+
+
+def _credit_rows(name: str, what: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of ``--customers`` or ``--incidents`` and where each is, for messages: Parquet
+    and JSON Lines through the table layer's reader, CSV and a ``.json`` list as text."""
+    if name != "-" and name.lower().endswith(_TABLE_SUFFIXES):
+        from sla_engine.errors import TableError
+        from sla_engine.tables.credits import credit_rows
+
+        try:
+            rows = credit_rows(name, what)
+        except TableError as exc:
+            raise _Failure(exc.message) from None
+        return rows, [f"{name}[{i}]" for i in range(len(rows))]
+    return _table_rows(_read_text(name, f"{what} file"), name)
+
+
 def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``credit --customers``: the billing run of a period, as CSV (or JSON lines)."""
     import json
@@ -800,12 +820,8 @@ def _credit_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     from sla_engine.data_versions import data_versions
 
-    customers, customer_rows = _table_rows(
-        _read_text(args.customers, "customers file"), args.customers
-    )
-    incidents, incident_rows = _table_rows(
-        _read_text(args.incidents, "incidents file"), args.incidents
-    )
+    customers, customer_rows = _credit_rows(args.customers, "customers")
+    incidents, incident_rows = _credit_rows(args.incidents, "incidents")
     if args.currency is not None or args.fee_per is not None:
         for row in customers:
             if args.currency is not None:

@@ -17,6 +17,7 @@ decided in turn.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -401,6 +402,20 @@ def _note(decision: CreditDecision, has_claim: bool, filed: bool, late_any: bool
     return CLAIM_NOTES[_SOME_LATE] if late_any else CLAIM_NOTES[_IN_TIME]
 
 
+def _refuse_tables(**sources: object) -> None:
+    """A table or a path given where rows are expected: say where tables are read (this layer
+    never imports pyarrow, pandas or polars; they are recognised by their type's module)."""
+    for what, source in sources.items():
+        kind = type(source).__module__.split(".")[0]
+        if isinstance(source, str | os.PathLike) or kind in {"pyarrow", "pandas", "polars"}:
+            raise CreditError(
+                f"{what}: got a {type(source).__name__} where rows (mappings) are expected; "
+                "pass tables, DataFrames and file paths to "
+                "sla_engine.tables.credits.billing_run (the 'tables' extra)",
+                path=(what,),
+            )
+
+
 def billing_run(
     schedule_or_policy: object,
     *,
@@ -422,6 +437,7 @@ def billing_run(
     cap of ``<name>`` is taken of (``charges_invoice``). ``trace=True`` keeps each decision's
     trace.
     """
+    _refuse_tables(customers=customers, incidents=incidents)
     schedule, _, currency = _context_of(schedule_or_policy)
     runs: dict[str | None, CreditRun] = {}
 
