@@ -121,15 +121,27 @@ def test_snapshot_names_its_policy_and_restoring_under_another_is_an_error() -> 
         TicketClock.restore(changed, snap)
 
 
+def _resealed(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A changed snapshot with its digest computed anew (a forgery the state checks must catch)."""
+    import hashlib
+    import json
+
+    text = json.dumps(snapshot["clock"], sort_keys=True, separators=(",", ":"))
+    return {**snapshot, "digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
 @pytest.mark.parametrize(
     ("mangle", "path"),
     [
         (lambda s: {**s, "format": "x"}, ("format",)),
         (lambda s: {**s, "format_version": 99}, ("format_version",)),
-        (lambda s: {**s, "clock": {**s["clock"], "events_fed": "1"}}, ("clock",)),
-        (lambda s: {**s, "clock": {**s["clock"], "metrics": []}}, ("clock",)),
-        (lambda s: {**s, "clock": {**s["clock"], "state": "Nowhere"}}, ("clock",)),
-        (lambda s: {k: v for k, v in s.items() if k != "clock"}, ("clock",)),
+        (lambda s: {**s, "clock": {**s["clock"], "events_fed": "1"}}, ("digest",)),
+        (lambda s: {**s, "clock": {**s["clock"], "metrics": []}}, ("digest",)),
+        (lambda s: {**s, "clock": {**s["clock"], "state": "Nowhere"}}, ("digest",)),
+        (lambda s: {k: v for k, v in s.items() if k != "clock"}, ("digest",)),
+        (lambda s: {**s, "digest": "0" * 64}, ("digest",)),
+        (lambda s: _resealed({**s, "clock": {**s["clock"], "state": "Nowhere"}}), ("clock",)),
+        (lambda s: _resealed({**s, "clock": {**s["clock"], "metrics": []}}), ("clock",)),
         (lambda s: {**s, "data_versions": "2025b"}, ("data_versions",)),
         (lambda s: {**s, "data_versions": {"tzdb": 2025}}, ("data_versions",)),
     ],

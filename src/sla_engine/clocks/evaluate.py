@@ -356,12 +356,14 @@ class TicketClock:
         records the calendar data in use (:func:`~sla_engine.data_versions.data_versions`);
         restoring under other data warns.
         """
+        state = dump_run(self._run)
         return {
             "format": SNAPSHOT_FORMAT,
             "format_version": SNAPSHOT_VERSION,
             "policy": _policy_id(self.sla),
             "data_versions": data_versions().to_mapping(),
-            "clock": dump_run(self._run),
+            "clock": state,
+            "digest": _digest(state),
         }
 
     @classmethod
@@ -405,6 +407,17 @@ class TicketClock:
                 path=("policy",),
             )
         _check_data_versions(snapshot.get("data_versions", _UNRECORDED))
+        try:
+            intact = snapshot.get("digest") == _digest(snapshot.get("clock"))
+        except (TypeError, ValueError, RecursionError):
+            intact = False
+        if not intact:
+            raise TicketError(
+                "the snapshot's clock state does not match its digest: it was changed after "
+                "TicketClock.snapshot() wrote it; restore an unchanged snapshot, or replay the "
+                "ticket's events",
+                path=("digest",),
+            )
         clock = cls.__new__(cls)
         clock.sla = sla
         try:
@@ -420,6 +433,15 @@ class TicketClock:
     def __reduce__(self) -> tuple[Any, ...]:
         # pickle and deepcopy go through the snapshot
         return (TicketClock.restore, (self.sla, self.snapshot()))
+
+
+def _digest(state: object) -> str:
+    """SHA-256 of the canonical JSON of a snapshot's clock state."""
+    import hashlib
+    import json
+
+    text = json.dumps(state, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _clock_for(sla: SLA, ticket: Ticket, as_of: datetime) -> tuple[TicketClock, int]:
