@@ -493,3 +493,21 @@ def test_json_input_naming_a_key_twice_is_refused(
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
     assert f"error: {incidents}: the key 'end' appears twice in one object" in err
+
+
+def test_feed_us_outside_the_horizon_is_refused_at_once() -> None:
+    """The integer fast path refuses an instant past the horizon when fed, not at a later
+    evaluate or snapshot (which raised OverflowError)."""
+    from sla_engine.clocks import EventKind, TicketClock
+    from sla_engine.errors import HorizonError
+    from sla_engine.policy import load_policy
+
+    sla = load_policy(
+        Path(__file__).resolve().parent.parent / "examples" / "policies" / "spark-drive.yaml"
+    ).sla
+    assert sla is not None
+    clock = TicketClock(sla, ticket_id="T", tier="enterprise", severity="sev1")
+    with pytest.raises(HorizonError):
+        clock.feed_us(10**30, EventKind.CREATED)
+    clock.feed_us(1_772_000_000_000_000, EventKind.CREATED)
+    assert clock.snapshot()["clock"]

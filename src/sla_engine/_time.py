@@ -214,6 +214,8 @@ END_INSTANT: Final = datetime(2200, 1, 1, tzinfo=UTC)
 """The first instant past the library's horizon: every instant taken is before it."""
 _FIRST_US: Final = (FIRST_INSTANT - EPOCH) // US
 _END_US: Final = (END_INSTANT - EPOCH) // US
+HORIZON_US: Final = (_FIRST_US, _END_US)
+"""The horizon as µs since the epoch: first instant taken, first instant past it."""
 
 
 def horizon_us(value: datetime, what: str = "instant", *, path: tuple[str | int, ...] = ()) -> int:

@@ -28,7 +28,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Final
 
-from sla_engine._time import format_duration, from_us, horizon_us, to_us, us_to_td
+from sla_engine._time import HORIZON_US, format_duration, from_us, horizon_us, to_us, us_to_td
 from sla_engine.clocks._engine import (
     NEVER,
     SNAPSHOT_FORMAT,
@@ -308,7 +308,16 @@ class TicketClock:
         self._run.feed(event.at_us, event.kind, event.value)
 
     def feed_us(self, at_us: int, kind: EventKind, value: str | None = None) -> None:
-        """:meth:`feed` on the integer fast path: ``at_us`` is µs since the epoch (UTC)."""
+        """:meth:`feed` on the integer fast path: ``at_us`` is µs since the epoch (UTC), inside
+        the horizon (1900-01-01T00:00Z up to 2200-01-01T00:00Z)."""
+        if at_us.__class__ is not int or not HORIZON_US[0] <= at_us < HORIZON_US[1]:
+            from sla_engine.errors import HorizonError
+
+            raise HorizonError(
+                f"ticket {self._run.ticket_id!r}: at_us={at_us!r} is not µs since the epoch "
+                "inside the horizon, 1900-01-01T00:00:00Z up to 2200-01-01T00:00:00Z",
+                path=("at_us",),
+            )
         if kind.__class__ is not EventKind or (
             kind in VALUE_REQUIRED if value is None else value.__class__ is not str or not value
         ):
