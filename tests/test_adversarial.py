@@ -511,3 +511,18 @@ def test_feed_us_outside_the_horizon_is_refused_at_once() -> None:
         clock.feed_us(10**30, EventKind.CREATED)
     clock.feed_us(1_772_000_000_000_000, EventKind.CREATED)
     assert clock.snapshot()["clock"]
+
+
+def test_a_ticket_of_too_many_events_is_refused() -> None:
+    """A ticket holds at most MAX_EVENTS events: more is a TicketError naming the count, before
+    any work (200,001 events took 11 s and 435 MB)."""
+    from sla_engine.clocks import Event, EventKind, Ticket
+    from sla_engine.clocks.events import MAX_EVENTS
+    from sla_engine.errors import TicketError
+
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    note = Event(kind=EventKind.INTERNAL_NOTE, at=at)
+    events = (Event(kind=EventKind.CREATED, at=at), *([note] * MAX_EVENTS))
+    with pytest.raises(TicketError, match="at most 100,000"):
+        Ticket(id="T", events=events)
+    assert len(Ticket(id="T", events=events[:MAX_EVENTS]).events) == MAX_EVENTS

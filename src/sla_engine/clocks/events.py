@@ -195,6 +195,10 @@ class Event:
         return f"{self.kind.value}{detail} at {from_us(self.at_us).isoformat()}"
 
 
+MAX_EVENTS: Final = 100_000
+"""The most events one ticket may hold (each costs work at every evaluation)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ticket:
     """A ticket: its id, its attributes when created, and its event log in time order.
@@ -228,6 +232,12 @@ class Ticket:
             raise TicketError(
                 f"ticket {self.id!r}: events must be a tuple of Event, got "
                 f"{type(self.events).__name__}; pass tuple(events)",
+                path=("events",),
+            )
+        if len(self.events) > MAX_EVENTS:
+            raise TicketError(
+                f"ticket {self.id!r}: {len(self.events):,} events; a ticket holds at most "
+                f"{MAX_EVENTS:,} (real tickets hold hundreds)",
                 path=("events",),
             )
         for name in ATTRIBUTES:
