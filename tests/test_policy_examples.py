@@ -374,3 +374,22 @@ def test_tehran_email_and_immediate_requests() -> None:
     assert email.due == datetime(2026, 5, 16, 10, 0, tzinfo=TEHRAN)
     immediate = _status(sla, "first_response", at, severity="immediate", channel="phone")
     assert immediate.due == at + timedelta(minutes=15)
+
+
+def test_spark_drive_basic_breach_never_pages_the_director() -> None:
+    """The seed's desk in its policy file: a Basic ticket's breach escalates along the Basic
+    tier's own chain (support only), an Enterprise one up to the Director of Support."""
+    from sla_engine.clocks import Event, EventKind, StreamKind, Ticket, evaluate
+
+    policy = load_policy(
+        Path(__file__).resolve().parent.parent / "examples/policies/spark-drive.yaml"
+    )
+    assert policy.sla is not None
+    created = Event(kind=EventKind.CREATED, at=datetime(2026, 3, 2, 17, tzinfo=UTC))
+    paged = {}
+    for tier in ("basic", "enterprise"):
+        ticket = Ticket(id=tier, tier=tier, severity="sev1", channel="email", events=(created,))
+        result = evaluate(policy.sla, ticket, as_of=datetime(2026, 3, 20, tzinfo=UTC))
+        paged[tier] = {e.detail for e in result.events if e.kind is StreamKind.ESCALATED}
+    assert paged["basic"] == {"to Level 1 Support", "to Secondary Specialist"}
+    assert "to Director of Support" in paged["enterprise"]
