@@ -351,22 +351,25 @@ def _duration(value: Any) -> str | None:
 # --------------------------------------------------------------------------- render, diff
 
 
+def _emit(text: str, output: str | None, out: TextIO) -> int:
+    """Write a command's text to ``output`` (a file path) or, without one, to ``out``."""
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as file:
+                file.write(text)
+        except OSError as exc:
+            raise _Failure(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE) from None
+        return EXIT_OK
+    out.write(text)
+    return EXIT_OK
+
+
 def _render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sla_engine.render import render_policy
 
     policy = _load(args.policy, err)
     text = render_policy(policy, format=args.format, year=args.year, years=args.years)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8", newline="\n") as file:
-                file.write(text)
-        except OSError as exc:
-            raise _Failure(
-                f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE
-            ) from None
-        return EXIT_OK
-    out.write(text)
-    return EXIT_OK
+    return _emit(text, args.output, out)
 
 
 def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -406,17 +409,7 @@ def _freeze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except CalendarError as exc:
         raise _Failure(f"--years: {exc.message}", EXIT_USAGE) from None
     text = freeze_policy_text(args.policy, first, last, to=args.to)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8", newline="\n") as file:
-                file.write(text)
-        except OSError as exc:
-            raise _Failure(
-                f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE
-            ) from None
-        return EXIT_OK
-    out.write(text)
-    return EXIT_OK
+    return _emit(text, args.output, out)
 
 
 # --------------------------------------------------------------------------- evaluate
