@@ -195,6 +195,30 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _load_json(text: str, name: str, line: int | None = None) -> Any:
+    """JSON text as data, or a ``_Failure`` located in file ``name`` (and at ``line`` of a
+    JSON Lines file): bad syntax, a key given twice, deep nesting, a number too long to read,
+    a lone surrogate."""
+    import json
+
+    where = name if line is None else f"{name}:{line}"
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        if line is None:
+            raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        raise _Failure(f"{where}: not JSON: {exc.msg} (column {exc.colno})") from None
+    except _DuplicateKey as exc:
+        raise _Failure(f"{where}: {exc}") from None
+    except RecursionError:
+        raise _Failure(f"{where}: not JSON: nested too deeply") from None
+    except ValueError:  # an integer too long to read
+        raise _Failure(f"{where}: a number is too long to read") from None
+    if _lone_surrogate(text, data):
+        raise _Failure(f"{where}: {_SURROGATE}")
+    return data
+
+
 def _lone_surrogate(text: str, data: Any) -> bool:
     """True when JSON ``data`` (read from ``text``) holds a lone surrogate (``"\\ud800"``):
     not a character, so no output could show it."""
@@ -417,7 +441,6 @@ def _freeze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
     """Every ticket of a JSON Lines text with its line number; all problems found at once."""
-    import json
 
     from sla_engine.clocks import Ticket
     from sla_engine.errors import SLAEngineError
@@ -430,21 +453,9 @@ def _parse_tickets(text: str, name: str) -> list[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line, object_pairs_hook=_unique_keys)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{name}:{number}: not JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except _DuplicateKey as exc:
-            problems.append(f"{name}:{number}: {exc}")
-            continue
-        except RecursionError:
-            problems.append(f"{name}:{number}: not JSON: nested too deeply")
-            continue
-        except ValueError:  # an integer too long to read
-            problems.append(f"{name}:{number}: a number is too long to read")
-            continue
-        if _lone_surrogate(line, data):
-            problems.append(f"{name}:{number}: {_SURROGATE}")
+            data = _load_json(line, name, number)
+        except _Failure as exc:
+            problems.append(exc.message)
             continue
         if not isinstance(data, dict):
             problems.append(
@@ -644,23 +655,11 @@ def _incidents(text: str, name: str, customer: str | None) -> tuple[list[Any], l
     """Incidents (and maintenance windows) from JSON: a list of incidents, an object with
     ``incidents`` (and ``maintenance``), or ``{"customers": [{"id": ..., "incidents": ...}]}``
     with ``--customer``."""
-    import json
 
     from sla_engine.credits import Incident, MaintenanceWindow, RecurringMaintenance
     from sla_engine.errors import SLAEngineError
 
-    try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
-    except RecursionError:
-        raise _Failure(f"{name}: not JSON: nested too deeply") from None
-    except _DuplicateKey as exc:
-        raise _Failure(f"{name}: {exc}") from None
-    except ValueError:  # an integer too long to read
-        raise _Failure(f"{name}: a number is too long to read") from None
-    if _lone_surrogate(text, data):
-        raise _Failure(f"{name}: {_SURROGATE}")
+    data = _load_json(text, name)
     base: tuple[str | int, ...] = ()
     if isinstance(data, dict) and "customers" in data:
         customers = data["customers"]
@@ -721,21 +720,9 @@ def _table_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
     where each row is (``file:line`` of a CSV row, ``file[i]`` of a JSON one) for messages."""
     import csv
     import io
-    import json
 
     if name.endswith(".json"):
-        try:
-            data = json.loads(text, object_pairs_hook=_unique_keys)
-        except json.JSONDecodeError as exc:
-            raise _Failure(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
-        except RecursionError:
-            raise _Failure(f"{name}: not JSON: nested too deeply") from None
-        except _DuplicateKey as exc:
-            raise _Failure(f"{name}: {exc}") from None
-        except ValueError:  # an integer too long to read
-            raise _Failure(f"{name}: a number is too long to read") from None
-        if _lone_surrogate(text, data):
-            raise _Failure(f"{name}: {_SURROGATE}")
+        data = _load_json(text, name)
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise _Failure(f"{name}: expected a JSON list of objects, one per row")
         return data, [f"{name}[{i}]" for i in range(len(data))]
